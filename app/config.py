@@ -1,0 +1,101 @@
+"""Settings: every knob owdata reads, from the environment and an optional `.env` file.
+
+Each field is mirrored in `.env.dist` with its default and meaning. Only the composition
+root (`app.main.create_app` and the CLI) reads settings; everything else is handed values.
+
+Example:
+    >>> Settings(blizzard_host="http://127.0.0.1:8081").blizzard_host
+    'http://127.0.0.1:8081'
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AnyHttpUrl, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PositiveSeconds = Annotated[int, Field(ge=1, le=31_536_000)]
+NonNegativeSeconds = Annotated[int, Field(ge=0, le=31_536_000)]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+    )
+
+    # --- public identity -------------------------------------------------------------
+    app_base_url: str = "http://localhost:8080"
+    """Public base URL of this instance: prefix of `career_url` and static image URLs."""
+
+    log_level: str = "info"
+
+    # --- upstream ----------------------------------------------------------------------
+    blizzard_host: str = "https://overwatch.blizzard.com"
+    upstream_timeout: Annotated[float, Field(gt=0, le=120)] = 10.0
+    upstream_connect_timeout: Annotated[float, Field(gt=0, le=60)] = 5.0
+    upstream_max_connections: Annotated[int, Field(ge=1, le=100)] = 10
+    upstream_user_agent: str = "owdata (+https://github.com/owdata/owdata)"
+
+    # --- storage and cache -------------------------------------------------------------
+    storage_path: Path = Path("data/owdata.db")
+    valkey_url: str | None = None
+    """Unset: an in-process cache. Set (e.g. `valkey://127.0.0.1:6379/0`): shared Valkey."""
+    memory_cache_max_entries: Annotated[int, Field(ge=16, le=10_000_000)] = 10_000
+    memory_cache_max_bytes: Annotated[int, Field(ge=1_048_576)] = 256 * 1024 * 1024
+
+    # --- static routes: response TTLs and storage staleness (OverFast names) -----------
+    heroes_path_cache_timeout: PositiveSeconds = 86400
+    hero_path_cache_timeout: PositiveSeconds = 86400
+    csv_cache_timeout: PositiveSeconds = 86400
+    heroes_staleness_threshold: PositiveSeconds = 86400
+    roles_staleness_threshold: PositiveSeconds = 86400
+    maps_staleness_threshold: PositiveSeconds = 86400
+    gamemodes_staleness_threshold: PositiveSeconds = 86400
+    hero_not_found_cache_timeout: PositiveSeconds = 3600
+    """How long a "hero not released yet" answer is kept before asking upstream again."""
+
+    # --- HTTP ---------------------------------------------------------------------------
+    max_query_string_length: Annotated[int, Field(ge=64, le=65_536)] = 1024
+
+    @field_validator("blizzard_host", "app_base_url")
+    @classmethod
+    def _http_url_without_trailing_slash(cls, value: str) -> str:
+        AnyHttpUrl(value)  # raises a ValueError naming the problem
+        return value.rstrip("/")
+
+    @field_validator("valkey_url")
+    @classmethod
+    def _valkey_scheme(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("valkey://", "valkeys://", "redis://", "rediss://", "unix://")):
+            raise ValueError(
+                "must start with valkey://, valkeys://, redis://, rediss:// or unix://"
+            )
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_log_level(cls, value: str) -> str:
+        level = value.lower()
+        if level not in {"critical", "error", "warning", "info", "debug"}:
+            raise ValueError("must be one of critical, error, warning, info, debug")
+        return level
+
+
+class SettingsError(Exception):
+    """Raised when the environment holds an invalid setting; the message names each one."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment, turning validation errors into one clear message."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = [
+            f"{'.'.join(str(p) for p in err['loc']).upper() or 'SETTINGS'}: {err['msg']}"
+            for err in exc.errors()
+        ]
+        raise SettingsError("invalid settings:\n  " + "\n  ".join(problems)) from None
