@@ -11,6 +11,8 @@ import pytest
 
 from app.devtools.fixtures import FIXTURES_ENV_VAR, fixtures_dir
 
+pytest_plugins = ["tests.valkey_fixtures"]
+
 
 def _require_fixtures() -> Path:
     path = fixtures_dir()
