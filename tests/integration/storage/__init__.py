@@ -1,0 +1,1 @@
+"""Conformance and SQLite-specific tests of the Storage port adapters."""

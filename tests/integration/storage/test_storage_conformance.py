@@ -1,0 +1,285 @@
+"""One suite every `Storage` adapter must pass: SQLite (file and `:memory:`) and in-memory.
+
+Each test runs once per adapter through the `storage` fixture (see `conftest.py`), so a
+behaviour that differs between adapters fails here.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+
+from app.adapters.storage.errors import StorageClosedError
+from app.ports import Storage, UnknownPlayer
+
+from .conftest import T0, make_player, make_static, make_unknown
+
+MB = 1024 * 1024
+UNICODE_TEXT = 'Ана 🙂 한국어 — «ÿ» \u0000 \\ " end'
+
+
+def large_parsed() -> dict[str, Any]:
+    return {"text": "é" * (MB // 2), "numbers": list(range(50_000)), "nested": [{"a": [1.5]}] * 999}
+
+
+class TestStaticData:
+    async def test_missing_key_is_none(self, storage: Storage) -> None:
+        assert await storage.get_static("heroes:en-us") is None
+
+    async def test_round_trip(self, storage: Storage) -> None:
+        record = make_static()
+        await storage.put_static(record)
+        assert await storage.get_static(record.key) == record
+
+    async def test_put_replaces_every_field(self, storage: Storage) -> None:
+        await storage.put_static(make_static())
+        newer = make_static(raw=b"v2", parsed={"v": 2}, parser_version=2, fetched_at=T0 + 5)
+        await storage.put_static(newer)
+        assert await storage.get_static(newer.key) == newer
+
+    async def test_keys_are_exact(self, storage: Storage) -> None:
+        await storage.put_static(make_static("heroes:en-us"))
+        assert await storage.get_static("Heroes:en-us") is None
+        assert await storage.get_static("heroes:en-u") is None
+
+    async def test_unicode_round_trip(self, storage: Storage) -> None:
+        record = make_static(
+            f"hero:{UNICODE_TEXT}",
+            raw=UNICODE_TEXT.encode(),
+            parsed={UNICODE_TEXT: [UNICODE_TEXT, {"k": UNICODE_TEXT}]},
+        )
+        await storage.put_static(record)
+        assert await storage.get_static(record.key) == record
+
+    async def test_large_payload_round_trip(self, storage: Storage) -> None:
+        # Random bytes do not compress: the full megabyte goes through the codec.
+        record = make_static(raw=os.urandom(MB), parsed=large_parsed())
+        await storage.put_static(record)
+        assert await storage.get_static(record.key) == record
+
+    @pytest.mark.parametrize("parsed", [None, 0, "text", [], {}, [1, 2.5, True, None]])
+    async def test_any_json_value_round_trips(self, storage: Storage, parsed: Any) -> None:
+        await storage.put_static(make_static(parsed=parsed))
+        stored = await storage.get_static("heroes:en-us")
+        assert stored is not None
+        assert stored.parsed == parsed
+
+
+class TestPlayers:
+    async def test_missing_player_is_none(self, storage: Storage) -> None:
+        assert await storage.get_player("nobody") is None
+        assert await storage.find_player_by_battletag("Nobody-1234") is None
+
+    async def test_round_trip(self, storage: Storage) -> None:
+        record = make_player()
+        await storage.put_player(record)
+        assert await storage.get_player(record.blizzard_id) == record
+
+    async def test_round_trip_with_optional_fields_empty(self, storage: Storage) -> None:
+        record = make_player(
+            battletag=None, name=None, search_entry=None, last_updated_blizzard=None
+        )
+        await storage.put_player(record)
+        assert await storage.get_player(record.blizzard_id) == record
+
+    async def test_unicode_and_large_round_trip(self, storage: Storage) -> None:
+        record = make_player(
+            f"id|{UNICODE_TEXT}",
+            battletag="Ранг-1234",
+            name=UNICODE_TEXT,
+            raw=os.urandom(MB),
+            parsed=large_parsed(),
+            search_entry={"name": UNICODE_TEXT},
+        )
+        await storage.put_player(record)
+        assert await storage.get_player(record.blizzard_id) == record
+        assert await storage.find_player_by_battletag("Ранг-1234") == record
+
+    async def test_put_replaces_payload(self, storage: Storage) -> None:
+        await storage.put_player(make_player())
+        newer = make_player(
+            raw=b"v2",
+            parsed={"v": 2},
+            parser_version=3,
+            search_entry=None,
+            last_updated_blizzard=None,
+            fetched_at=T0 + 60,
+        )
+        await storage.put_player(newer)
+        assert await storage.get_player(newer.blizzard_id) == newer
+
+    async def test_upsert_keeps_known_battletag_and_name(self, storage: Storage) -> None:
+        await storage.put_player(make_player(battletag="Known-1", name="Known"))
+        await storage.put_player(make_player(battletag=None, name=None, raw=b"v2"))
+        stored = await storage.get_player("a1b2c3d4|e5f6")
+        assert stored is not None
+        assert (stored.battletag, stored.name, stored.raw) == ("Known-1", "Known", b"v2")
+
+    async def test_upsert_keeps_each_field_independently(self, storage: Storage) -> None:
+        await storage.put_player(make_player(battletag="Old-1", name="Old"))
+        await storage.put_player(make_player(battletag=None, name="New"))
+        stored = await storage.get_player("a1b2c3d4|e5f6")
+        assert stored is not None
+        assert (stored.battletag, stored.name) == ("Old-1", "New")
+
+    async def test_upsert_replaces_a_new_battletag(self, storage: Storage) -> None:
+        await storage.put_player(make_player(battletag="Old-1"))
+        await storage.put_player(make_player(battletag="New-2"))
+        assert await storage.find_player_by_battletag("Old-1") is None
+        found = await storage.find_player_by_battletag("New-2")
+        assert found is not None
+        assert found.blizzard_id == "a1b2c3d4|e5f6"
+
+    async def test_find_by_battletag_is_exact(self, storage: Storage) -> None:
+        await storage.put_player(make_player(battletag="Player-1234"))
+        await storage.put_player(make_player("other", battletag="Other-1"))
+        found = await storage.find_player_by_battletag("Player-1234")
+        assert found is not None
+        assert found.blizzard_id == "a1b2c3d4|e5f6"
+        assert await storage.find_player_by_battletag("player-1234") is None
+        assert await storage.find_player_by_battletag("Player") is None
+
+    async def test_find_by_battletag_prefers_the_freshest_profile(self, storage: Storage) -> None:
+        # A BattleTag can linger on a stale row after its owner renamed.
+        await storage.put_player(make_player("old", battletag="Same-1", fetched_at=T0))
+        await storage.put_player(make_player("new", battletag="Same-1", fetched_at=T0 + 9))
+        await storage.put_player(make_player("mid", battletag="Same-1", fetched_at=T0 + 1))
+        found = await storage.find_player_by_battletag("Same-1")
+        assert found is not None
+        assert found.blizzard_id == "new"
+
+    async def test_delete_players_older_than(self, storage: Storage) -> None:
+        for age, blizzard_id in enumerate(["a", "b", "c", "d"]):
+            await storage.put_player(make_player(blizzard_id, fetched_at=T0 + age))
+        assert await storage.delete_players_older_than(T0 + 2) == 2
+        # Strictly older: a profile fetched exactly at the cutoff stays.
+        assert await storage.get_player("a") is None
+        assert await storage.get_player("b") is None
+        assert await storage.get_player("c") is not None
+        assert await storage.get_player("d") is not None
+        assert await storage.delete_players_older_than(T0 + 2) == 0
+
+    async def test_delete_players_leaves_other_tables(self, storage: Storage) -> None:
+        await storage.put_static(make_static(fetched_at=0.0))
+        await storage.put_unknown_player(make_unknown(last_checked_at=0.0))
+        assert await storage.delete_players_older_than(T0 * 2) == 0
+        assert await storage.get_static("heroes:en-us") is not None
+        assert await storage.count_unknown_players() == 1
+
+
+class TestUnknownPlayers:
+    async def test_missing_is_none(self, storage: Storage) -> None:
+        assert await storage.get_unknown_player("Nobody-1234") is None
+        assert await storage.count_unknown_players() == 0
+
+    async def test_round_trip_and_overwrite(self, storage: Storage) -> None:
+        await storage.put_unknown_player(make_unknown())
+        later = make_unknown(check_count=2, next_check_at=T0 + 1800, last_checked_at=T0 + 600)
+        await storage.put_unknown_player(later)
+        assert await storage.get_unknown_player(later.key) == later
+        assert await storage.count_unknown_players() == 1
+
+    async def test_clear_several_keys(self, storage: Storage) -> None:
+        for key in ["A-1", "B-2", "C-3", "Ünï-4"]:
+            await storage.put_unknown_player(make_unknown(key))
+        await storage.clear_unknown_player("A-1", "Ünï-4", "never-stored")
+        assert await storage.count_unknown_players() == 2
+        assert await storage.get_unknown_player("A-1") is None
+        assert await storage.get_unknown_player("Ünï-4") is None
+        assert await storage.get_unknown_player("B-2") is not None
+
+    async def test_clear_without_keys_does_nothing(self, storage: Storage) -> None:
+        await storage.put_unknown_player(make_unknown())
+        await storage.clear_unknown_player()
+        assert await storage.count_unknown_players() == 1
+
+    async def test_many_keys_at_once(self, storage: Storage) -> None:
+        keys = [f"Player-{i}" for i in range(1200)]
+        for key in keys:
+            await storage.put_unknown_player(make_unknown(key))
+        await storage.clear_unknown_player(*keys[:1000])
+        assert await storage.count_unknown_players() == 200
+
+
+class TestStats:
+    async def test_empty(self, storage: Storage) -> None:
+        stats = await storage.stats()
+        assert stats.size_bytes >= 0
+        assert dict(stats.rows) == {"static_data": 0, "player_profiles": 0, "unknown_players": 0}
+
+    async def test_counts_rows_and_bytes(self, storage: Storage) -> None:
+        before = await storage.stats()
+        await storage.put_static(make_static(raw=os.urandom(MB)))
+        for blizzard_id in ["a", "b"]:
+            await storage.put_player(make_player(blizzard_id))
+        for key in ["x", "y", "z"]:
+            await storage.put_unknown_player(make_unknown(key))
+        stats = await storage.stats()
+        assert dict(stats.rows) == {"static_data": 1, "player_profiles": 2, "unknown_players": 3}
+        assert stats.size_bytes >= before.size_bytes + MB
+
+
+class TestValueSemantics:
+    async def test_mutating_a_returned_value_changes_nothing(self, storage: Storage) -> None:
+        await storage.put_player(make_player())
+        first = await storage.get_player("a1b2c3d4|e5f6")
+        assert first is not None
+        first.parsed["summary"]["username"] = "changed"
+        first.search_entry["battleTag"] = "changed"
+        assert await storage.get_player("a1b2c3d4|e5f6") == make_player()
+
+    async def test_mutating_the_stored_value_afterwards_changes_nothing(
+        self, storage: Storage
+    ) -> None:
+        record = make_static(parsed={"list": [1, 2]})
+        await storage.put_static(record)
+        record.parsed["list"].append(3)
+        stored = await storage.get_static(record.key)
+        assert stored is not None
+        assert stored.parsed == {"list": [1, 2]}
+
+    async def test_values_come_back_as_json_would_return_them(self, storage: Storage) -> None:
+        await storage.put_static(make_static(parsed={"pair": (1, 2), 3: "int key"}))
+        stored = await storage.get_static("heroes:en-us")
+        assert stored is not None
+        assert stored.parsed == {"pair": [1, 2], "3": "int key"}
+
+    async def test_timestamps_come_back_as_floats(self, storage: Storage) -> None:
+        await storage.put_static(make_static(fetched_at=1))
+        await storage.put_player(make_player(fetched_at=2))
+        await storage.put_unknown_player(UnknownPlayer("k", 1, 3, 4))
+        static = await storage.get_static("heroes:en-us")
+        player = await storage.get_player("a1b2c3d4|e5f6")
+        unknown = await storage.get_unknown_player("k")
+        assert static is not None
+        assert player is not None
+        assert unknown is not None
+        values = [static.fetched_at, player.fetched_at, unknown.next_check_at]
+        assert [type(v) for v in [*values, unknown.last_checked_at]] == [float] * 4
+
+    async def test_non_json_parsed_is_refused_and_nothing_stored(self, storage: Storage) -> None:
+        with pytest.raises(TypeError):
+            await storage.put_static(make_static(parsed={"bad": object()}))
+        with pytest.raises(TypeError):
+            await storage.put_player(make_player(search_entry={1, 2}))
+        assert await storage.get_static("heroes:en-us") is None
+        assert await storage.get_player("a1b2c3d4|e5f6") is None
+
+
+class TestLifecycle:
+    async def test_close_twice_is_harmless(self, storage: Storage) -> None:
+        await storage.close()
+        await storage.close()
+
+    async def test_use_after_close_raises(self, storage: Storage) -> None:
+        await storage.close()
+        with pytest.raises(StorageClosedError):
+            await storage.get_static("k")
+        with pytest.raises(StorageClosedError):
+            await storage.put_player(make_player())
+        with pytest.raises(StorageClosedError):
+            await storage.clear_unknown_player()
+        with pytest.raises(StorageClosedError):
+            await storage.stats()
