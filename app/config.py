@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AnyHttpUrl, Field, ValidationError, field_validator
+from pydantic import AnyHttpUrl, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PositiveSeconds = Annotated[int, Field(ge=1, le=31_536_000)]
@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     """Public base URL of this instance: prefix of `career_url` and static image URLs."""
 
     log_level: str = "info"
+    access_log: bool = False
+    """Log every request (uvicorn's access log). Off by default: nginx and metrics count them."""
 
     # --- upstream ----------------------------------------------------------------------
     blizzard_host: str = "https://overwatch.blizzard.com"
@@ -56,14 +58,46 @@ class Settings(BaseSettings):
     hero_not_found_cache_timeout: PositiveSeconds = 3600
     """How long a "hero not released yet" answer is kept before asking upstream again."""
 
+    static_base_url: str = ""
+    """Where map and game mode images are linked from; empty = `{APP_BASE_URL}/static`."""
+    static_dir: Path = Path("static")
+    """Served at `/static` when the folder exists (owdata ships no images: see README)."""
+
+    # --- players and hero statistics ------------------------------------------------------
+    career_path_cache_timeout: PositiveSeconds = 600
+    """Lifetime of player route answers."""
+    search_account_path_cache_timeout: PositiveSeconds = 600
+    """Lifetime of `/players` search answers."""
+    hero_stats_cache_timeout: PositiveSeconds = 3600
+    """Lifetime of `/heroes/stats` answers."""
+    player_staleness_threshold: PositiveSeconds = 3600
+    """Age under which a stored profile answers without asking Blizzard."""
+    player_profile_max_age: NonNegativeSeconds = 604800
+    """Profiles not refreshed for this long are deleted by the cleanup job (0 = never)."""
+    unknown_player_initial_retry: PositiveSeconds = 600
+    unknown_player_retry_multiplier: Annotated[int, Field(ge=1, le=100)] = 3
+    unknown_player_max_retry: PositiveSeconds = 21600
+    search_max_limit: Annotated[int, Field(ge=1, le=1000)] = 100
+    """Largest `limit` accepted by `/players` (OverFast has none)."""
+    maintenance_interval: PositiveSeconds = 3600
+    """Seconds between runs of the cleanup job (old profiles)."""
+
     # --- HTTP ---------------------------------------------------------------------------
     max_query_string_length: Annotated[int, Field(ge=64, le=65_536)] = 1024
 
-    @field_validator("blizzard_host", "app_base_url")
+    @field_validator("blizzard_host", "app_base_url", "static_base_url")
     @classmethod
     def _http_url_without_trailing_slash(cls, value: str) -> str:
+        if not value:
+            return value
         AnyHttpUrl(value)  # raises a ValueError naming the problem
         return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _default_static_base_url(self) -> Settings:
+        if not self.static_base_url:
+            object.__setattr__(self, "static_base_url", f"{self.app_base_url}/static")
+        return self
 
     @field_validator("valkey_url")
     @classmethod

@@ -1,0 +1,40 @@
+"""Dependencies of the routers: the services and policies built by the composition root."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from app.ports import Clock
+from app.services.heroes import HeroesService
+from app.services.reference import ReferenceService
+
+
+@dataclass(frozen=True, slots=True)
+class CachePolicy:
+    """Response lifetimes (seconds) per route family, from settings."""
+
+    heroes: int
+    hero: int
+    csv: int
+    hero_not_found: int
+
+
+@dataclass(frozen=True, slots=True)
+class Container:
+    """Everything a request may need; built once by `create_app`."""
+
+    clock: Clock
+    policy: CachePolicy
+    heroes: HeroesService
+    reference: ReferenceService
+
+
+def get_container(request: Request) -> Container:
+    container: Container = request.app.state.container
+    return container
+
+
+ContainerDep = Annotated[Container, Depends(get_container)]

@@ -1,0 +1,80 @@
+"""Exception handlers: every error is a JSON body `{"error": ...}` with the right status.
+
+Upstream trouble never becomes a bare 500 and is never cached (`Cache-Control: no-store`).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+
+from app.api.responses import error_json
+from app.domain.errors import (
+    NotFoundError,
+    ParseError,
+    UpstreamError,
+    UpstreamRateLimitedError,
+    UpstreamStatusError,
+)
+
+logger = logging.getLogger(__name__)
+
+INTERNAL_ERROR = "An internal server error occurred. It has been logged."
+
+
+def _validation_summary(exc: RequestValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        location = [str(p) for p in error.get("loc", ()) if not str(p).startswith("str-enum[")]
+        name = location[-1] if len(location) > 1 else ".".join(location)
+        parts.append(f"{name}: {error.get('msg', 'invalid')}")
+    return "Invalid request: " + "; ".join(dict.fromkeys(parts))
+
+
+async def on_validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    detail = jsonable_encoder(exc.errors())
+    return error_json(422, _validation_summary(exc), detail=detail)
+
+
+async def on_http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return error_json(exc.status_code, str(exc.detail), headers=exc.headers)
+
+
+async def on_not_found(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, NotFoundError)
+    return error_json(404, exc.message)
+
+
+async def on_upstream_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, UpstreamError)
+    if isinstance(exc, UpstreamRateLimitedError):
+        return error_json(503, exc.message, headers={"Retry-After": str(exc.retry_after)})
+    status = f" (HTTP {exc.status})" if isinstance(exc, UpstreamStatusError) else ""
+    logger.warning("upstream error on %s: %s%s", request.url.path, exc.message, status)
+    return error_json(504, f"Couldn't get Blizzard page{status}: {exc.message}")
+
+
+async def on_parse_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ParseError)
+    logger.error("parse error on %s: %s", request.url.path, exc.message)
+    return error_json(502, exc.message)
+
+
+async def on_unexpected_error(request: Request, exc: Exception) -> Response:
+    logger.exception("unexpected error on %s", request.url.path, exc_info=exc)
+    return error_json(500, INTERNAL_ERROR)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(HTTPException, on_http_exception)
+    app.add_exception_handler(NotFoundError, on_not_found)
+    app.add_exception_handler(UpstreamError, on_upstream_error)
+    app.add_exception_handler(ParseError, on_parse_error)
+    app.add_exception_handler(Exception, on_unexpected_error)

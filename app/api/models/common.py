@@ -1,0 +1,28 @@
+"""Building blocks shared by the response models."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Url = Annotated[str, Field(json_schema_extra={"format": "uri"})]
+"""An absolute URL, kept byte for byte as Blizzard gave it (no normalisation)."""
+
+
+class ApiModel(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class ErrorBody(ApiModel):
+    error: str = Field(description="What went wrong, in one sentence.")
+
+
+class RateLimitedBody(ErrorBody):
+    """Blizzard is rate limiting this instance: retry after `Retry-After` seconds."""
+
+
+class ValidationErrorBody(ErrorBody):
+    detail: list[dict[str, object]] = Field(
+        description="Each invalid parameter, as FastAPI reports it (same shape as OverFast)."
+    )

@@ -1,0 +1,178 @@
+"""The HTTP response cache: an ASGI middleware in front of the routers.
+
+Routes say how long their answer may be reused with `Cache-Control: public, max-age=N`
+(and `Age` when the data is older than the request); this layer stores exactly the bytes
+that were sent, keyed by `cache_key`, and answers later requests from the `Cache` port
+without entering FastAPI at all. A hit therefore returns the same bytes, the same
+`ETag` and the same headers as the miss that filled it, with `Age` brought up to date.
+`If-None-Match` is honoured on hits and misses alike (304 without a body).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.api.cache_keys import cache_key
+from app.ports import Cache
+
+logger = logging.getLogger(__name__)
+
+CACHED_PREFIXES = ("/heroes", "/roles", "/maps", "/gamemodes", "/players")
+CACHEABLE_STATUSES = frozenset({200, 404})
+_MAX_AGE = re.compile(rb"(?:^|[ ,])max-age=(\d+)")
+_SWR = re.compile(rb"stale-while-revalidate=(\d+)")
+
+LookupObserver = Callable[[str], None]
+"""Called with `hit` or `miss` after each cache lookup (for metrics)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    status: int
+    stored_at: float
+    max_age: int
+    etag: bytes
+    body: bytes
+
+    def encode(self) -> bytes:
+        header = b"%d %.3f %d %s\n" % (self.status, self.stored_at, self.max_age, self.etag)
+        return header + self.body
+
+    @classmethod
+    def decode(cls, raw: bytes) -> Entry:
+        header, _, body = raw.partition(b"\n")
+        status, stored_at, max_age, etag = header.split(b" ", 3)
+        return cls(int(status), float(stored_at), int(max_age), etag, body)
+
+
+def make_etag(body: bytes) -> bytes:
+    return b'"' + hashlib.blake2b(body, digest_size=12).hexdigest().encode() + b'"'
+
+
+def _etag_matches(if_none_match: bytes | None, etag: bytes) -> bool:
+    if not if_none_match:
+        return False
+    candidates = {tag.strip().removeprefix(b"W/") for tag in if_none_match.split(b",")}
+    return etag in candidates or b"*" in candidates
+
+
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return bytes(value)
+    return None
+
+
+class ResponseCacheMiddleware:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        cache: Cache,
+        clock: Callable[[], float] = time.time,
+        observe: LookupObserver | None = None,
+    ) -> None:
+        self.app = app
+        self.cache = cache
+        self.clock = clock
+        self.observe = observe
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in ("GET", "HEAD")
+            or not scope["path"].startswith(CACHED_PREFIXES)
+        ):
+            await self.app(scope, receive, send)
+            return
+        key = cache_key(scope["path"], scope["query_string"])
+        raw = await self.cache.get(key)
+        if self.observe is not None:
+            self.observe("miss" if raw is None else "hit")
+        if raw is not None:
+            await self._send_hit(scope, send, Entry.decode(raw))
+            return
+        await self.app(scope, receive, _StoringSend(self, scope, send, key))
+
+    async def _send_hit(self, scope: Scope, send: Send, entry: Entry) -> None:
+        age = max(0, int(self.clock() - entry.stored_at))
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"cache-control", b"public, max-age=%d" % entry.max_age),
+            (b"age", b"%d" % age),
+            (b"etag", entry.etag),
+            (b"x-cache-status", b"hit"),
+        ]
+        not_modified = _etag_matches(_header(scope, b"if-none-match"), entry.etag)
+        body = b"" if not_modified or scope["method"] == "HEAD" else entry.body
+        headers.append((b"content-length", b"%d" % (0 if not_modified else len(entry.body))))
+        status = 304 if not_modified else entry.status
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    async def store(
+        self, key: str, status: int, headers: list[tuple[bytes, bytes]], body: bytes
+    ) -> None:
+        """Store a finished response when its headers allow it (called by `_StoringSend`)."""
+        values = dict(headers)
+        cache_control = values.get(b"cache-control", b"")
+        match = _MAX_AGE.search(cache_control)
+        if status not in CACHEABLE_STATUSES or b"public" not in cache_control or match is None:
+            return
+        if _SWR.search(cache_control):
+            return  # stale answers are not stored: the next request must try to revalidate
+        max_age = int(match.group(1))
+        age = int(values.get(b"age", b"0") or 0)
+        etag = values.get(b"etag") or make_etag(body)
+        entry = Entry(status, self.clock() - age, max_age, etag, body)
+        try:
+            await self.cache.set(key, entry.encode(), max_age - age)
+        except Exception:  # the cache is an optimisation: never fail a response for it
+            logger.exception("could not store %s in the response cache", key)
+
+
+class _StoringSend:
+    """Wraps `send` to add an ETag, answer `If-None-Match`, and store the response."""
+
+    def __init__(
+        self, middleware: ResponseCacheMiddleware, scope: Scope, send: Send, key: str
+    ) -> None:
+        self.middleware = middleware
+        self.scope = scope
+        self.send = send
+        self.key = key
+        self.start: Message | None = None
+        self.chunks: list[bytes] = []
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.start = message
+            return
+        if message["type"] != "http.response.body" or self.start is None:
+            await self.send(message)
+            return
+        self.chunks.append(message.get("body", b""))
+        if message.get("more_body", False):
+            return
+        await self._finish(b"".join(self.chunks))
+
+    async def _finish(self, body: bytes) -> None:
+        assert self.start is not None
+        status: int = self.start["status"]
+        headers: list[tuple[bytes, bytes]] = list(self.start.get("headers", []))
+        if status in CACHEABLE_STATUSES:
+            etag = make_etag(body)
+            headers.append((b"etag", etag))
+            await self.middleware.store(self.key, status, headers, body)
+            if _etag_matches(_header(self.scope, b"if-none-match"), etag):
+                status, body = 304, b""
+                headers = [(k, b"0" if k == b"content-length" else v) for k, v in headers]
+        await self.send({**self.start, "status": status, "headers": headers})
+        await self.send({"type": "http.response.body", "body": body})

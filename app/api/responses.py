@@ -1,0 +1,53 @@
+"""Turning service results into HTTP responses: validate once, serialise once, add headers.
+
+The body is validated against the route's response model, dumped once in OverFast's JSON
+format (compact, ASCII-escaped), and those bytes are what the response cache stores.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import Response
+from pydantic import TypeAdapter
+
+from app.services.results import Result
+
+JSON = "application/json"
+
+
+def dump_json(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=True, separators=(",", ":"), allow_nan=False).encode()
+
+
+def render[T](adapter: TypeAdapter[T], data: Any, *, exclude_unset: bool = False) -> bytes:
+    """Validate `data` against `adapter`'s type and serialise it the one way we do."""
+    model = adapter.validate_python(data)
+    return dump_json(adapter.dump_python(model, mode="json", exclude_unset=exclude_unset))
+
+
+def cached_json(
+    body: bytes, *, result: Result, max_age: int, now: float, status_code: int = 200
+) -> Response:
+    """A JSON response with `Cache-Control`, `Age` and `X-Cache-Status` for `result`."""
+    age = max(0, int(now - result.generated_at))
+    cache_control = f"public, max-age={max_age}"
+    if result.stale:
+        cache_control += f", stale-while-revalidate={max_age}"
+    headers = {
+        "Cache-Control": cache_control,
+        "Age": str(age),
+        "X-Cache-Status": "stale" if result.stale else "miss",
+    }
+    return Response(body, status_code=status_code, media_type=JSON, headers=headers)
+
+
+def error_json(
+    status_code: int, message: str, *, headers: Mapping[str, str] | None = None, **extra: Any
+) -> Response:
+    """An error response `{"error": message, ...}` that nothing may cache."""
+    body = dump_json({"error": message, **extra})
+    all_headers = {"Cache-Control": "no-store", **(headers or {})}
+    return Response(body, status_code=status_code, media_type=JSON, headers=all_headers)

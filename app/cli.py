@@ -1,0 +1,104 @@
+"""The `owdata` command: `serve`, `fake-upstream`.
+
+owdata serve --host 127.0.0.1 --port 8080 [--workers N]
+owdata fake-upstream --port 8081 [--fixtures ../shared/fixtures]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import uvicorn
+
+from app.config import SettingsError, load_settings
+from app.devtools.fixtures import FIXTURES_ENV_VAR, fixtures_dir
+
+
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"owdata: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger(__name__).info(
+        "serving on http://%s:%d (upstream %s, storage %s, cache %s)",
+        args.host,
+        args.port,
+        settings.blizzard_host,
+        settings.storage_path,
+        "valkey" if settings.valkey_url else "in-process",
+    )
+    if args.workers > 1:
+        uvicorn.run(
+            "app.main:app_from_environment",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level=settings.log_level,
+            access_log=settings.access_log,
+        )
+        return 0
+    from app.main import create_app
+
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_level=settings.log_level,
+        access_log=settings.access_log,
+    )
+    return 0
+
+
+def _fake_upstream(args: argparse.Namespace) -> int:
+    from app.devtools.fake_upstream import FakeUpstream
+
+    root = Path(args.fixtures)
+    if not (root / "blizzard" / "manifest.json").is_file():
+        print(f"owdata: no blizzard/manifest.json under {root}", file=sys.stderr)
+        return 2
+    print(f"fake upstream on http://{args.host}:{args.port} serving {root}", flush=True)
+    uvicorn.run(FakeUpstream(root), host=args.host, port=args.port, lifespan="off")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="owdata", description="Overwatch 2 data API")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the API (settings from env and .env)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    serve.set_defaults(run=_serve)
+
+    fake = commands.add_parser(
+        "fake-upstream", help="serve the captured Blizzard pages (for tests and offline runs)"
+    )
+    fake.add_argument("--host", default="127.0.0.1")
+    fake.add_argument("--port", type=int, default=8081)
+    fake.add_argument(
+        "--fixtures",
+        default=str(fixtures_dir()),
+        help=f"fixtures folder (default: ${FIXTURES_ENV_VAR} or ../shared/fixtures)",
+    )
+    fake.set_defaults(run=_fake_upstream)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    result: int = args.run(args)
+    return result
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,186 @@
+"""A fake Blizzard site that answers from the captured pages, over real HTTP.
+
+It serves `blizzard/manifest.json` of the fixtures folder (see its README): routes are
+tried in order, `*` matches one path segment, the query string is ignored unless a route
+gives `query`. Tests can also inject faults (an HTTP status for every page, or a delay)
+and read how many times each path was asked for, in-process or over HTTP:
+
+- `GET  /__fake__/calls`  → `{"total": n, "paths": {"/en-us/heroes/": 2, ...}}`
+- `POST /__fake__/reset`  → clears counters and faults
+- `POST /__fake__/fault?status=403&delay=0.5` → every page answers 403 after 0.5 s
+
+Run it with `owdata fake-upstream --port 8081`, then
+`BLIZZARD_HOST=http://127.0.0.1:8081 owdata serve`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import uvicorn
+from starlette.types import Receive as ASGIReceiveCallable
+from starlette.types import Scope
+from starlette.types import Send as ASGISendCallable
+
+CONTROL_PREFIX = "/__fake__/"
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    segments: tuple[str, ...]
+    query: str | None
+    status: int
+    content_type: str
+    file: Path | None
+    location: str | None
+
+    def matches(self, segments: tuple[str, ...], query: str) -> bool:
+        if len(segments) != len(self.segments):
+            return False
+        if any(want not in ("*", got) for want, got in zip(self.segments, segments, strict=True)):
+            return False
+        return self.query is None or self.query in ("*", query)
+
+
+def _segments(path: str) -> tuple[str, ...]:
+    return tuple(path.split("/"))
+
+
+def load_routes(root: Path) -> list[Route]:
+    manifest = json.loads((root / "blizzard" / "manifest.json").read_text(encoding="utf-8"))
+    return [
+        Route(
+            segments=_segments(entry["path"]),
+            query=entry.get("query"),
+            status=int(entry["status"]),
+            content_type=entry.get("content_type", "text/html; charset=utf-8"),
+            file=(root / entry["file"]) if entry.get("file") else None,
+            location=entry.get("location"),
+        )
+        for entry in manifest["routes"]
+    ]
+
+
+class FakeUpstream:
+    """The ASGI app. `status_override`/`delay` inject faults; `calls` counts requests."""
+
+    def __init__(self, root: Path) -> None:
+        self.routes = load_routes(root)
+        self.calls: Counter[str] = Counter()
+        self.status_override: int | None = None
+        self.delay = 0.0
+        self._bodies: dict[Path, bytes] = {}
+
+    def reset(self) -> None:
+        self.calls.clear()
+        self.status_override = None
+        self.delay = 0.0
+
+    def _body(self, file: Path | None) -> bytes:
+        if file is None:
+            return b""
+        if file not in self._bodies:
+            self._bodies[file] = file.read_bytes()
+        return self._bodies[file]
+
+    async def __call__(
+        self, scope: Scope, receive: ASGIReceiveCallable, send: ASGISendCallable
+    ) -> None:
+        if scope["type"] != "http":
+            return
+        path = scope.get("raw_path", b"").decode("latin-1").split("?", 1)[0] or scope["path"]
+        query = scope.get("query_string", b"").decode("latin-1")
+        if path.startswith(CONTROL_PREFIX):
+            await self._control(path.removeprefix(CONTROL_PREFIX), query, send)
+            return
+        self.calls[path + ("?" + query if query else "")] += 1
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if self.status_override is not None:
+            await _respond(send, self.status_override, "text/html", b"<html>fault</html>")
+            return
+        for route in self.routes:
+            if route.matches(_segments(path), query):
+                headers = [(b"location", route.location.encode())] if route.location else []
+                body = self._body(route.file)
+                await _respond(send, route.status, route.content_type, body, headers)
+                return
+        await _respond(send, 404, "text/plain", b"no fixture for this path")
+
+    async def _control(self, action: str, query: str, send: ASGISendCallable) -> None:
+        if action == "calls":
+            payload: dict[str, Any] = {"total": sum(self.calls.values()), "paths": self.calls}
+            await _respond(send, 200, "application/json", json.dumps(payload).encode())
+            return
+        if action == "reset":
+            self.reset()
+        elif action == "fault":
+            params = {key: values[-1] for key, values in parse_qs(query).items()}
+            self.status_override = int(params["status"]) if params.get("status") else None
+            self.delay = float(params.get("delay") or 0)
+        else:
+            await _respond(send, 404, "text/plain", b"unknown control action")
+            return
+        await _respond(send, 204, "text/plain", b"")
+
+
+async def _respond(
+    send: ASGISendCallable,
+    status: int,
+    content_type: str,
+    body: bytes,
+    extra_headers: list[tuple[bytes, bytes]] | None = None,
+) -> None:
+    headers = [(b"content-type", content_type.encode()), (b"content-length", b"%d" % len(body))]
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": headers + (extra_headers or []),
+        }
+    )
+    await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+class FakeUpstreamServer:
+    """Runs a `FakeUpstream` with uvicorn on a loopback port, in a thread of its own.
+
+    Example:
+        >>> with FakeUpstreamServer(fixtures_dir()) as server:  # doctest: +SKIP
+        ...     print(server.url)  # http://127.0.0.1:54321
+    """
+
+    def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.app = FakeUpstream(root)
+        config = uvicorn.Config(
+            self.app, host=host, port=port, log_level="warning", lifespan="off", loop="asyncio"
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        sockets = self._server.servers[0].sockets
+        host, port = sockets[0].getsockname()[:2]
+        return f"http://{host}:{port}"
+
+    def __enter__(self) -> FakeUpstreamServer:
+        self._thread.start()
+        for _ in range(500):
+            if self._server.started:
+                return self
+            if not self._thread.is_alive():
+                break
+            threading.Event().wait(0.01)
+        raise RuntimeError("the fake upstream server did not start")
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)

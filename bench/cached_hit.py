@@ -1,0 +1,105 @@
+"""Cached hit vs the bare-ASGI floor: requests per second for the same bytes, one run.
+
+    uv run python -m bench.cached_hit [--path /heroes/ana] [--seconds 5] [--rounds 3]
+
+Starts the fake upstream, `owdata serve` (embedded defaults, temporary SQLite file) and a
+bare ASGI app serving the bytes the API answered, with the same uvicorn settings; then
+loads each in turn with wrk and prints both figures and their ratio (goal: >= 0.8).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+import httpx
+
+from app.devtools.fixtures import fixtures_dir
+from bench.harness import LoadResult, free_port, process, progress, wrk
+
+FLOOR_HEADERS = ("content-type", "cache-control", "etag", "age", "x-cache-status")
+
+
+def _measure(url: str, seconds: int, rounds: int, label: str) -> list[LoadResult]:
+    results = []
+    for i in range(rounds):
+        progress(f"{label}: round {i + 1}/{rounds} ({seconds} s)")
+        results.append(wrk(url, seconds=seconds))
+    return results
+
+
+def run(path: str, seconds: int, rounds: int, extra_env: dict[str, str]) -> None:
+    upstream_port, app_port, floor_port = free_port(), free_port(), free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {
+            "BLIZZARD_HOST": f"http://127.0.0.1:{upstream_port}",
+            "STORAGE_PATH": str(Path(tmp) / "bench.db"),
+            "LOG_LEVEL": "warning",
+            "ACCESS_LOG": "false",
+            **extra_env,
+        }
+        fake = [sys.executable, "-m", "app.cli", "fake-upstream", "--port", str(upstream_port)]
+        fake += ["--fixtures", str(fixtures_dir())]
+        serve = [sys.executable, "-m", "app.cli", "serve", "--port", str(app_port)]
+        app_url = f"http://127.0.0.1:{app_port}{path}"
+        progress("starting the fake upstream and owdata")
+        with (
+            process(fake, ready_url=f"http://127.0.0.1:{upstream_port}/__fake__/calls"),
+            process(serve, env=env, ready_url=f"http://127.0.0.1:{app_port}/openapi.json"),
+        ):
+            warm = httpx.get(app_url, timeout=30)
+            warm.raise_for_status()
+            hit = httpx.get(app_url)
+            assert hit.headers["x-cache-status"] == "hit", hit.headers
+            body_file, headers_file = Path(tmp) / "body", Path(tmp) / "headers.json"
+            body_file.write_bytes(hit.content)
+            headers = [(n, hit.headers[n]) for n in FLOOR_HEADERS if n in hit.headers]
+            headers.append(("content-length", str(len(hit.content))))
+            headers_file.write_text(json.dumps(headers))
+            floor_cmd = [sys.executable, "-m", "uvicorn", "bench.floor_app:app"]
+            floor_cmd += ["--port", str(floor_port), "--no-access-log", "--log-level", "warning"]
+            floor_env = {"FLOOR_BODY_FILE": str(body_file), "FLOOR_HEADERS": str(headers_file)}
+            floor_url = f"http://127.0.0.1:{floor_port}{path}"
+            with process(floor_cmd, env=floor_env, ready_url=floor_url):
+                progress("warming up both servers")
+                wrk(floor_url, seconds=1)
+                wrk(app_url, seconds=1)
+                floor: list[LoadResult] = []
+                ours: list[LoadResult] = []
+                for i in range(rounds):  # interleaved, so drift hits both alike
+                    floor += _measure(floor_url, seconds, 1, f"floor {i + 1}")
+                    ours += _measure(app_url, seconds, 1, f"owdata {i + 1}")
+    report(path, len(hit.content), floor, ours)
+
+
+def report(path: str, size: int, floor: list[LoadResult], ours: list[LoadResult]) -> None:
+    floor_rps = statistics.median(r.requests_per_second for r in floor)
+    our_rps = statistics.median(r.requests_per_second for r in ours)
+    print(f"\ncached GET {path} ({size} bytes), median of {len(ours)} rounds")
+    print(f"{'server':<28}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}")
+    for name, results, rps in (
+        ("bare ASGI floor", floor, floor_rps),
+        ("owdata cache hit", ours, our_rps),
+    ):
+        p50 = statistics.median(r.p50_ms for r in results)
+        p99 = statistics.median(r.p99_ms for r in results)
+        print(f"{name:<28}{rps:>10.0f}{p50:>10.2f}{p99:>10.2f}")
+    ratio = our_rps / floor_rps
+    print(f"ratio owdata/floor: {ratio:.2f} (goal >= 0.80: {'met' if ratio >= 0.8 else 'NOT met'})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--path", default="/heroes/ana")
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    run(args.path, args.seconds, args.rounds, {})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,56 @@
+"""End-to-end fixtures: the real app, its upstream answered by the fake Blizzard site over
+real HTTP on loopback, SQLite storage in a temporary folder, and an HTTP client."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from app.config import Settings
+from app.devtools.fake_upstream import FakeUpstreamServer
+from app.main import create_app
+
+OVERFAST_BASE_URL = "https://overfast-api.tekrop.fr"
+
+
+@pytest.fixture(scope="session")
+def fake_upstream_server(fixtures_path: Path) -> Iterator[FakeUpstreamServer]:
+    with FakeUpstreamServer(fixtures_path) as server:
+        yield server
+
+
+@pytest.fixture
+def upstream(fake_upstream_server: FakeUpstreamServer) -> FakeUpstreamServer:
+    """The fake Blizzard site, with counters and faults reset for this test."""
+    fake_upstream_server.app.reset()
+    return fake_upstream_server
+
+
+@pytest.fixture
+def settings(tmp_path: Path, upstream: FakeUpstreamServer) -> Settings:
+    # OverFast's public URL as base, so expected answers compare byte for byte.
+    return Settings(
+        _env_file=None,
+        blizzard_host=upstream.url,
+        storage_path=tmp_path / "owdata.db",
+        app_base_url=OVERFAST_BASE_URL,
+        upstream_timeout=5.0,
+    )
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[FastAPI]:
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://owdata.test") as http:
+        yield http

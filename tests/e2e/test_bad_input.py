@@ -1,0 +1,56 @@
+"""Bad input gets a clear JSON error with the right status, and nothing is stored."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from app.devtools.fake_upstream import FakeUpstreamServer
+
+BAD_REQUESTS = [
+    ("/heroes", {"locale": "xx-xx"}, 422, "locale"),
+    ("/heroes", {"role": "healer"}, 422, "role"),
+    ("/heroes", {"gamemode": "arcade"}, 422, "gamemode"),
+    ("/heroes/ANA", {}, 422, "hero_key"),
+    ("/heroes/" + "a" * 200, {}, 422, "hero_key"),
+    ("/heroes/ana", {"locale": "en-us" * 50}, 422, "locale"),
+    ("/roles", {"locale": ""}, 422, "locale"),
+    ("/maps", {"gamemode": "battle-royale"}, 422, "gamemode"),
+]
+
+
+@pytest.mark.parametrize(("path", "params", "status", "names"), BAD_REQUESTS)
+async def test_bad_input_is_a_json_error_without_upstream_calls(
+    client: httpx.AsyncClient,
+    upstream: FakeUpstreamServer,
+    path: str,
+    params: dict[str, str],
+    status: int,
+    names: str,
+) -> None:
+    first = await client.get(path, params=params)
+    second = await client.get(path, params=params)
+
+    assert first.status_code == second.status_code == status
+    assert first.headers["content-type"] == "application/json"
+    assert names in first.json()["error"]
+    assert second.headers.get("x-cache-status") is None  # nothing was cached
+    assert first.headers["cache-control"] == "no-store"
+    assert sum(upstream.app.calls.values()) == 0
+
+
+async def test_absurd_query_string_is_refused(
+    client: httpx.AsyncClient, upstream: FakeUpstreamServer
+) -> None:
+    response = await client.get("/heroes?" + "x=1&" * 2000)
+
+    assert response.status_code == 414
+    assert "query string" in response.json()["error"]
+    assert sum(upstream.app.calls.values()) == 0
+
+
+async def test_unknown_route_is_a_json_404(client: httpx.AsyncClient) -> None:
+    response = await client.get("/nothing-here")
+
+    assert response.status_code == 404
+    assert response.json() == {"error": "Not Found"}

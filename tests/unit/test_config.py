@@ -1,0 +1,68 @@
+"""Settings: defaults, validation messages, and `.env.dist` documenting every one."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from app.config import Settings, SettingsError, load_settings
+
+ENV_DIST = Path(__file__).resolve().parents[2] / ".env.dist"
+
+
+def _documented() -> dict[str, str]:
+    pairs = re.findall(r"^([A-Z0-9_]+)=(.*)$", ENV_DIST.read_text(), flags=re.MULTILINE)
+    return dict(pairs)
+
+
+def test_every_setting_is_documented_in_env_dist_with_its_default() -> None:
+    documented = _documented()
+    defaults = Settings(_env_file=None)
+
+    for name, field in Settings.model_fields.items():
+        assert name.upper() in documented, f"{name.upper()} missing from .env.dist"
+        default = field.default
+        if default in (None, "") or name == "static_base_url":
+            assert documented[name.upper()] == ""
+        else:
+            assert documented[name.upper()] == str(getattr(defaults, name)).lower() or (
+                documented[name.upper()] == str(getattr(defaults, name))
+            ), name
+
+
+def test_env_dist_names_no_unknown_setting() -> None:
+    known = {name.upper() for name in Settings.model_fields}
+    assert set(_documented()) <= known | _deployment_only()
+
+
+def _deployment_only() -> set[str]:
+    # Variables read by docker compose and nginx, not by the Python app.
+    return set()
+
+
+def test_invalid_values_stop_start_up_naming_the_setting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("UPSTREAM_TIMEOUT", "-1")
+    monkeypatch.setenv("BLIZZARD_HOST", "not a url")
+
+    with pytest.raises(SettingsError) as error:
+        load_settings(_env_file=None)
+
+    message = str(error.value)
+    assert "UPSTREAM_TIMEOUT" in message
+    assert "BLIZZARD_HOST" in message
+
+
+def test_static_base_url_defaults_under_app_base_url() -> None:
+    settings = Settings(_env_file=None, app_base_url="https://api.example.org/")
+
+    assert settings.app_base_url == "https://api.example.org"
+    assert settings.static_base_url == "https://api.example.org/static"
+
+
+def test_valkey_url_must_have_a_known_scheme() -> None:
+    with pytest.raises(SettingsError, match="VALKEY_URL"):
+        load_settings(_env_file=None, valkey_url="http://localhost:6379")
