@@ -8,7 +8,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from app.ports import Clock
+from app.services.hero_stats import HeroStatsService
 from app.services.heroes import HeroesService
+from app.services.players.search import PlayerSearch
+from app.services.players.service import PlayersService
 from app.services.reference import ReferenceService
 
 
@@ -20,6 +23,10 @@ class CachePolicy:
     hero: int
     csv: int
     hero_not_found: int
+    career: int
+    search: int
+    hero_stats: int
+    search_max_limit: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +37,9 @@ class Container:
     policy: CachePolicy
     heroes: HeroesService
     reference: ReferenceService
+    hero_stats: HeroStatsService
+    players: PlayersService
+    player_search: PlayerSearch
 
 
 def get_container(request: Request) -> Container:

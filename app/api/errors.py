@@ -12,14 +12,17 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 
-from app.api.responses import error_json
+from app.api.responses import JSON, dump_json, error_json
 from app.domain.errors import (
+    IncompatibleFiltersError,
+    InvalidInputError,
     NotFoundError,
     ParseError,
     UpstreamError,
     UpstreamRateLimitedError,
     UpstreamStatusError,
 )
+from app.services.players.unknown import PlayerNotFoundError
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +54,31 @@ async def on_not_found(request: Request, exc: Exception) -> Response:
     return error_json(404, exc.message)
 
 
+async def on_player_not_found(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, PlayerNotFoundError)
+    # `private`: the body's countdown is personal to this moment; shared caches must not
+    # replay it, and storage answers the next request without asking Blizzard anyway.
+    headers = {
+        "Retry-After": str(exc.retry_after),
+        "Cache-Control": f"private, max-age={exc.retry_after}",
+    }
+    body = dump_json(
+        {
+            "error": exc.message,
+            "retry_after": exc.retry_after,
+            "next_check_at": exc.next_check_at,
+            "check_count": exc.check_count,
+        }
+    )
+    return Response(body, status_code=404, media_type=JSON, headers=headers)
+
+
+async def on_invalid_input(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, InvalidInputError | IncompatibleFiltersError)
+    status = 400 if isinstance(exc, IncompatibleFiltersError) else 422
+    return error_json(status, exc.message)
+
+
 async def on_upstream_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, UpstreamError)
     if isinstance(exc, UpstreamRateLimitedError):
@@ -74,7 +102,10 @@ async def on_unexpected_error(request: Request, exc: Exception) -> Response:
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(HTTPException, on_http_exception)
+    app.add_exception_handler(PlayerNotFoundError, on_player_not_found)
     app.add_exception_handler(NotFoundError, on_not_found)
+    app.add_exception_handler(InvalidInputError, on_invalid_input)
+    app.add_exception_handler(IncompatibleFiltersError, on_invalid_input)
     app.add_exception_handler(UpstreamError, on_upstream_error)
     app.add_exception_handler(ParseError, on_parse_error)
     app.add_exception_handler(Exception, on_unexpected_error)

@@ -76,12 +76,22 @@ class FakeUpstream:
         self.calls: Counter[str] = Counter()
         self.status_override: int | None = None
         self.delay = 0.0
+        self.page_overrides: dict[str, tuple[int, bytes]] = {}
+        """Exact path → (status, body): answer one page differently (e.g. a truncated page)."""
         self._bodies: dict[Path, bytes] = {}
 
     def reset(self) -> None:
         self.calls.clear()
         self.status_override = None
         self.delay = 0.0
+        self.page_overrides.clear()
+
+    def body_of(self, path: str) -> bytes:
+        """The body the manifest serves for `path` (after no redirect), for building faults."""
+        for route in self.routes:
+            if route.matches(_segments(path), ""):
+                return self._body(route.file)
+        raise KeyError(path)
 
     def _body(self, file: Path | None) -> bytes:
         if file is None:
@@ -105,6 +115,10 @@ class FakeUpstream:
             await asyncio.sleep(self.delay)
         if self.status_override is not None:
             await _respond(send, self.status_override, "text/html", b"<html>fault</html>")
+            return
+        if path in self.page_overrides:
+            status, body = self.page_overrides[path]
+            await _respond(send, status, "text/html; charset=utf-8", body)
             return
         for route in self.routes:
             if route.matches(_segments(path), query):

@@ -56,3 +56,11 @@ class ParseError(OwdataError):
         self.page_type = page_type
         self.section = section
         self.detail = detail
+
+
+class InvalidInputError(OwdataError):
+    """A request parameter is well-formed for the router but not acceptable (422)."""
+
+
+class IncompatibleFiltersError(OwdataError):
+    """Valid parameters that cannot be combined (400), e.g. a map outside a game mode."""

@@ -12,7 +12,7 @@ from app.api.deps import ContainerDep
 from app.api.models.reference import GamemodeDetails, MapDetails
 from app.api.openapi import GAMEMODES_TAG, MAPS_TAG
 from app.api.responses import cached_json, render
-from app.data.reference import GAMEMODES
+from app.data import reference as curated
 
 router = APIRouter()
 
@@ -20,7 +20,10 @@ MAPS = TypeAdapter(list[MapDetails])
 MODES = TypeAdapter(list[GamemodeDetails])
 # Built from the curated data so the OpenAPI schema lists every game mode.
 MapGamemode = StrEnum(  # type: ignore[misc]
-    "MapGamemode", {g.key.upper().replace("-", "_"): g.key for g in GAMEMODES}
+    "MapGamemode", {g.key.upper().replace("-", "_"): g.key for g in curated.GAMEMODES}
+)
+MapKey = StrEnum(  # type: ignore[misc]
+    "MapKey", {m.key.upper().replace("-", "_"): m.key for m in curated.MAPS}
 )
 
 

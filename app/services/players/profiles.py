@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from app.domain.errors import NotFoundError, ParseError, UpstreamError
+from app.domain.errors import InvalidInputError, NotFoundError, ParseError, UpstreamError
 from app.domain.player_ids import (
     PlayerId,
     PlayerIdKind,
@@ -79,7 +79,10 @@ class PlayerProfiles:
     async def get(self, raw_id: str, *, force: bool = False) -> Profile:
         """The player's profile. Raises ValueError for an invalid id, `PlayerNotFoundError`
         for an unknown player, `UpstreamError`/`ParseError` when nothing stored can answer."""
-        pid = parse_player_id(raw_id)
+        try:
+            pid = parse_player_id(raw_id)
+        except ValueError as exc:
+            raise InvalidInputError(f"Invalid player_id: {exc}") from None
         key = unknown_key(pid)
         status = await self._unknown.check(key)
         return await self._flight.run(key, lambda: self._load(pid, status is not None, force))
@@ -152,7 +155,7 @@ class PlayerProfiles:
             page_type="career",
             accept_statuses=frozenset({200, 404}),
         )
-        career = await asyncio.to_thread(career_parser.parse_career, response.text)
+        career = await _parse_career(response.status, response.text)
         blizzard_id = blizzard_id or blizzard_id_from_career_url(response.url)
         if blizzard_id is None:
             raise ParseError("career", "identity", "the career page has no Blizzard ID")
@@ -173,6 +176,17 @@ class PlayerProfiles:
         )
         await self._storage.put_player(fresh)
         return fresh
+
+
+async def _parse_career(status: int, html: str) -> JSONValue:
+    try:
+        return await asyncio.to_thread(career_parser.parse_career, html)
+    except NotFoundError:
+        if status == 404:
+            raise
+        # Blizzard answers unknown players with a 404; a 200 page without a profile is a
+        # layout change, and must not put a real player on the unknown-player backoff.
+        raise ParseError("career", "masthead", "the page has no player profile") from None
 
 
 def _single_public_id(entries: Sequence[Entry], name: str) -> str | None:

@@ -3,12 +3,11 @@ plus the rules the captures do not exercise (platform defaulting, search-entry f
 stats-summary quirks).
 
 Deliberate differences from OverFast are applied to its expected body, each with the reason,
-by `_with_our_differences`; everything else must be identical.
+by `tests.overfast_differences.with_our_differences`; everything else must be identical.
 """
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from collections.abc import Mapping
@@ -30,19 +29,12 @@ from app.domain.player_views import (
 )
 from app.parsers.career import parse_career
 from tests.conftest import Pages
+from tests.overfast_differences import with_our_differences
 
 SAMPLE = "en-us/search/account-by-name/_sample.json"
 _FILE = re.compile(
     r"players_(?P<player>[^_]+)(?P<route>_summary|_stats_summary|_stats_career|_stats)?"
 )
-# Keys OverFast left in the singular because Blizzard's label was (its value was 1); ours are
-# always plural so a key does not change with the value (see app/parsers/career.py).
-_SINGULAR_KEYS = {
-    "knockback_kill": "knockback_kills",
-    "elimination_per_life": "eliminations_per_life",
-    "ultimate_negated": "ultimates_negated",
-    "amplification_matrix_assist_best_in_game": "amplification_matrix_assists_best_in_game",
-}
 
 
 def _expected_files() -> list[str]:
@@ -124,7 +116,7 @@ def _body(pages: Pages, player_id: str, route: str, query: dict[str, str]) -> An
 @pytest.mark.parametrize("file_name", _expected_files())
 def test_matches_overfast_expected(pages: Pages, file_name: str) -> None:
     player_id, route, query = _query(file_name)
-    expected = _with_our_differences(pages, file_name, route, pages.expected(file_name)["body"])
+    expected = with_our_differences(pages, file_name, route, pages.expected(file_name)["body"])
 
     body = _body(pages, player_id, route, query)
 
@@ -149,54 +141,6 @@ def test_unknown_player_is_not_found(pages: Pages, file_name: str) -> None:
         parse_career(pages.blizzard("en-us/career/_not-found.html"))
 
     assert caught.value.message == expected["body"]["error"]["error"]
-
-
-def _with_our_differences(pages: Pages, file_name: str, route: str, body: Any) -> Any:
-    body = _plural_keys(copy.deepcopy(body))
-    if route == "":
-        # OverFast's response model listed every hero it knew in `career_stats`, `null` when
-        # the player has no data for it (and only on cache misses, contract §10.2 item 1):
-        # we list the heroes with data, like its cached answers and `/stats` did.
-        for platform in (body["stats"] or {}).values():
-            for gamemode in (platform or {}).values():
-                if gamemode is not None:
-                    stats = gamemode["career_stats"]
-                    gamemode["career_stats"] = {k: v for k, v in stats.items() if v is not None}
-    if route == "_stats_career":
-        # Blizzard repeats some labels in a category ("Games Won" 20, 3, 3: games won, then
-        # hero wins). OverFast's dict kept the last row, we keep the first: the one the label
-        # names (won + lost = played only holds for it; OverFast's own stats summary used it).
-        rows = _plural_keys(pages.expected(file_name.replace("_stats_career__", "_stats__")))
-        for hero, categories in rows["body"].items():
-            for category in categories:
-                values = body[hero][category["category"]]
-                rows_by_key: dict[str, list[Any]] = {}
-                for stat in category["stats"]:
-                    rows_by_key.setdefault(stat["key"], []).append(stat["value"])
-                for key, found in rows_by_key.items():
-                    if len(found) > 1:
-                        assert values[key] == found[-1]  # OverFast kept the last row…
-                        values[key] = found[0]  # …we keep the first
-    return body
-
-
-def _plural_keys(data: Any) -> Any:
-    """Rename OverFast's singular stat keys (in `key` fields and in dict keys)."""
-    if isinstance(data, list):
-        return [_plural_keys(item) for item in data]
-    if not isinstance(data, dict):
-        return data
-    renamed = {_plural(k): _plural_keys(v) for k, v in data.items()}
-    if isinstance(renamed.get("key"), str):
-        renamed["key"] = _plural(renamed["key"])
-    return renamed
-
-
-def _plural(key: str) -> str:
-    for singular, plural in _SINGULAR_KEYS.items():
-        if key == singular or key.startswith(f"{singular}_"):
-            return plural + key.removeprefix(singular)
-    return key
 
 
 # --- rules the captures do not exercise ------------------------------------------------------

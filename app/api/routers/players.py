@@ -1,0 +1,182 @@
+"""`/players` (search) and the five `/players/{player_id}...` views."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response
+
+from app.api.deps import ContainerDep
+from app.api.models import players as models
+from app.api.openapi import PLAYERS_TAG, errors
+from app.api.responses import cached_json, render
+from app.domain.enums import PlayerGamemode, PlayerPlatform
+from app.domain.errors import InvalidInputError
+from app.services.results import Result
+
+router = APIRouter(prefix="/players", tags=[PLAYERS_TAG])
+
+PlayerIdPath = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=64,
+        description="A BattleTag with `#` written `-` (`TeKrop-2217`, case-sensitive), a "
+        "name, or a Blizzard ID (`<hex>|<hex>`, `|` may be written `%7C`).",
+        examples=["TeKrop-2217"],
+    ),
+]
+GamemodeQuery = Annotated[PlayerGamemode | None, Query(description="Keep this game mode.")]
+RequiredGamemode = Annotated[PlayerGamemode, Query(description="Game mode of the statistics.")]
+PlatformQuery = Annotated[
+    PlayerPlatform | None,
+    Query(description="Keep this platform (default: the first with data, PC before console)."),
+]
+HeroQuery = Annotated[
+    str | None,
+    Query(
+        pattern=r"^[a-z0-9][a-z0-9-]{0,39}$",
+        description="`all-heroes` or a hero key: only its statistics.",
+        examples=["ana"],
+    ),
+]
+PLAYER_ERRORS = errors(404, 503, 504)
+
+
+def _player_response(container: ContainerDep, result: Result, body: bytes) -> Response:
+    now = container.clock()
+    # Reusable for the route's lifetime from now; `Age` tells how old the profile is.
+    max_age = max(0, int(now - result.generated_at)) + container.policy.career
+    return cached_json(body, result=result, max_age=max_age, now=now)
+
+
+@router.get(
+    "",
+    operation_id="search_players",
+    summary="Search for players",
+    response_model=models.PlayerSearchResult,
+    responses=errors(503, 504),
+)
+async def search_players(
+    container: ContainerDep,
+    name: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=64,
+            description="Player name, optionally with its BattleTag number (`TeKrop-2217`).",
+            examples=["TeKrop"],
+        ),
+    ],
+    order_by: Annotated[
+        str,
+        Query(
+            pattern=r"^(player_id|name|last_updated_at):(asc|desc)$",
+            description="Sort field and direction.",
+        ),
+    ] = "name:asc",
+    offset: Annotated[int, Query(ge=0, description="Results to skip.")] = 0,
+    limit: Annotated[int, Query(ge=1, description="Most results to return.")] = 20,
+) -> Response:
+    """Public players whose name matches, with avatar, title and last update time."""
+    if limit > container.policy.search_max_limit:
+        raise InvalidInputError(f"limit: must be at most {container.policy.search_max_limit}")
+    result = await container.player_search.search(
+        name, order_by=order_by, offset=offset, limit=limit
+    )
+    body = render(models.PLAYER_SEARCH, result.data)
+    return cached_json(body, result=result, max_age=container.policy.search, now=container.clock())
+
+
+@router.get(
+    "/{player_id}/summary",
+    operation_id="get_player_summary",
+    summary="Get player summary",
+    response_model=models.PlayerSummary,
+    responses=PLAYER_ERRORS,
+)
+async def get_player_summary(container: ContainerDep, player_id: PlayerIdPath) -> Response:
+    """Name, avatar, title, endorsement and competitive ranks of a player."""
+    result = await container.players.summary(player_id)
+    return _player_response(container, result, render(models.PLAYER_SUMMARY, result.data))
+
+
+@router.get(
+    "/{player_id}/stats/summary",
+    operation_id="get_player_stats_summary",
+    summary="Get player statistics summary",
+    response_model=models.PlayerStatsSummary,
+    responses=PLAYER_ERRORS,
+)
+async def get_player_stats_summary(
+    container: ContainerDep,
+    player_id: PlayerIdPath,
+    gamemode: GamemodeQuery = None,
+    platform: PlatformQuery = None,
+) -> Response:
+    """Games, win rate, KDA, totals and averages per 10 minutes: overall, per role, per hero."""
+    result = await container.players.stats_summary(player_id, gamemode=gamemode, platform=platform)
+    body = render(models.PLAYER_STATS_SUMMARY, result.data, exclude_unset=True)
+    return _player_response(container, result, body)
+
+
+@router.get(
+    "/{player_id}/stats/career",
+    operation_id="get_player_career_stats",
+    summary="Get player career statistics",
+    response_model=models.PlayerCareerStats,
+    responses=PLAYER_ERRORS,
+)
+async def get_player_career_stats(
+    container: ContainerDep,
+    player_id: PlayerIdPath,
+    gamemode: RequiredGamemode,
+    platform: PlatformQuery = None,
+    hero: HeroQuery = None,
+) -> Response:
+    """Career statistics as `{hero: {category: {stat: value}}}`."""
+    result = await container.players.career_stats(
+        player_id, gamemode=gamemode, platform=platform, hero=hero
+    )
+    body = render(models.PLAYER_CAREER_STATS, result.data, exclude_unset=True)
+    return _player_response(container, result, body)
+
+
+@router.get(
+    "/{player_id}/stats",
+    operation_id="get_player_stats",
+    summary="Get player statistics with labels",
+    response_model=models.CareerStats,
+    responses=PLAYER_ERRORS,
+)
+async def get_player_stats(
+    container: ContainerDep,
+    player_id: PlayerIdPath,
+    gamemode: RequiredGamemode,
+    platform: PlatformQuery = None,
+    hero: HeroQuery = None,
+) -> Response:
+    """Career statistics with categories and labels, as Blizzard shows them."""
+    result = await container.players.stats(
+        player_id, gamemode=gamemode, platform=platform, hero=hero
+    )
+    body = render(models.CAREER_STATS, result.data, exclude_unset=True)
+    return _player_response(container, result, body)
+
+
+@router.get(
+    "/{player_id}",
+    operation_id="get_player_career",
+    summary="Get all player data",
+    response_model=models.Player,
+    responses=PLAYER_ERRORS,
+)
+async def get_player_career(
+    container: ContainerDep,
+    player_id: PlayerIdPath,
+    gamemode: GamemodeQuery = None,
+    platform: PlatformQuery = None,
+) -> Response:
+    """Summary and statistics (heroes comparisons and career statistics) of a player."""
+    result = await container.players.full(player_id, gamemode=gamemode, platform=platform)
+    return _player_response(container, result, render(models.PLAYER, result.data))

@@ -1,0 +1,57 @@
+"""The five player views, computed from one stored profile."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from app.domain import player_views
+from app.services.players.profiles import PlayerProfiles, Profile
+from app.services.results import Result
+
+
+def _result(profile: Profile, body: object) -> Result:
+    return Result(body, profile.fetched_at, profile.stale)
+
+
+class PlayersService:
+    def __init__(self, profiles: PlayerProfiles, hero_roles: Mapping[str, str]) -> None:
+        self._profiles = profiles
+        self._hero_roles = hero_roles
+
+    async def summary(self, player_id: str) -> Result:
+        profile = await self._profiles.get(player_id)
+        return _result(profile, player_views.player_summary(profile.career, profile.search_entry))
+
+    async def full(self, player_id: str, *, gamemode: str | None, platform: str | None) -> Result:
+        profile = await self._profiles.get(player_id)
+        body = player_views.player_full(
+            profile.career, profile.search_entry, gamemode=gamemode, platform=platform
+        )
+        return _result(profile, body)
+
+    async def stats_summary(
+        self, player_id: str, *, gamemode: str | None, platform: str | None
+    ) -> Result:
+        profile = await self._profiles.get(player_id)
+        body = player_views.player_stats_summary(
+            profile.career, gamemode=gamemode, platform=platform, hero_roles=self._hero_roles
+        )
+        return _result(profile, body)
+
+    async def career_stats(
+        self, player_id: str, *, gamemode: str, platform: str | None, hero: str | None
+    ) -> Result:
+        profile = await self._profiles.get(player_id)
+        body = player_views.player_career_stats(
+            profile.career, gamemode=gamemode, platform=platform, hero=hero
+        )
+        return _result(profile, body)
+
+    async def stats(
+        self, player_id: str, *, gamemode: str, platform: str | None, hero: str | None
+    ) -> Result:
+        profile = await self._profiles.get(player_id)
+        body = player_views.player_stats(
+            profile.career, gamemode=gamemode, platform=platform, hero=hero
+        )
+        return _result(profile, body)
