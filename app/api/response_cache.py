@@ -15,7 +15,7 @@ import logging
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -33,8 +33,9 @@ LookupObserver = Callable[[str], None]
 """Called with `hit` or `miss` after each cache lookup (for metrics)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
+    """A stored response (a tuple: decoding it is on every hit's path)."""
+
     status: int
     stored_at: float
     max_age: int

@@ -1,0 +1,30 @@
+"""The FastAPI application class, with an edge stack in front of FastAPI's own.
+
+FastAPI runs several middlewares on every request (error handling, telemetry, body
+limits) before routing. Cache hits need none of them, so HTTP requests first go through
+`edge`: a few pure ASGI layers (query guard, response cache, metrics) that answer hits
+themselves and hand everything else to FastAPI's stack (`handle`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+
+class OwdataApp(FastAPI):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.edge: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.edge is not None and scope["type"] == "http":
+            await self.edge(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """FastAPI's own middleware stack and routing (the edge stack's innermost layer)."""
+        await super().__call__(scope, receive, send)
