@@ -6,18 +6,23 @@ adapters or reads settings.
 
 from __future__ import annotations
 
+import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from app.adapters.cache.memory import MemoryCache
 from app.adapters.cache.valkey import ValkeyCache
+from app.adapters.locks.valkey import ValkeyFlightLock
 from app.adapters.storage.sqlite import SQLiteStorage
+from app.adapters.throttle import ThrottledUpstream
+from app.adapters.throttle.memory import MemoryThrottleStore
+from app.adapters.throttle.valkey import ValkeyThrottleStore
 from app.adapters.upstream.http import HttpUpstream
 from app.api.deps import CachePolicy, Container
 from app.config import Settings
 from app.data import reference as curated
-from app.ports import Cache, Clock, Storage, Upstream
+from app.ports import Cache, Clock, FlightLock, Storage, Upstream
 from app.services.hero_stats import HeroStatsService
 from app.services.heroes import BLIZZARD_PUBLIC_URL, HeroesConfig, HeroesService
 from app.services.players.profiles import PlayerProfiles
@@ -26,6 +31,7 @@ from app.services.players.service import PlayersService
 from app.services.players.unknown import BackoffPolicy, UnknownPlayers
 from app.services.reference import ReferenceService
 from app.services.static_pages import StaticPages
+from app.services.throttle import Throttle, ThrottleConfig, ThrottleStore
 
 
 def build_cache(settings: Settings) -> Cache:
@@ -36,28 +42,65 @@ def build_cache(settings: Settings) -> Cache:
     )
 
 
+def throttle_config(settings: Settings) -> ThrottleConfig:
+    return ThrottleConfig(
+        enabled=settings.throttle_enabled,
+        start_delay=settings.throttle_start_delay,
+        min_delay=settings.throttle_min_delay,
+        max_delay=settings.throttle_max_delay,
+        slow_start_n_successes=settings.throttle_slow_start_n_successes,
+        aimd_n_successes=settings.throttle_aimd_n_successes,
+        aimd_delta=settings.throttle_aimd_delta,
+        penalty_delay=settings.throttle_penalty_delay,
+        penalty_duration=settings.throttle_penalty_duration,
+        max_wait=settings.throttle_max_wait,
+    )
+
+
+def build_throttle(settings: Settings) -> Throttle:
+    config = throttle_config(settings)
+    store: ThrottleStore = (
+        ValkeyThrottleStore.from_url(settings.valkey_url, config)
+        if settings.valkey_url
+        else MemoryThrottleStore(config)
+    )
+    return Throttle(store, config)
+
+
 @dataclass(frozen=True, slots=True)
 class Adapters:
     storage: Storage
     upstream: Upstream
     cache: Cache
+    flight_lock: FlightLock | None
+    throttle: Throttle
 
 
 @asynccontextmanager
 async def open_adapters(settings: Settings, cache: Cache) -> AsyncIterator[Adapters]:
     """Open storage and the upstream client; close them (and `cache`) on exit."""
     storage = await SQLiteStorage.open(settings.storage_path)
-    upstream = HttpUpstream.create(
+    http = HttpUpstream.create(
         base_url=settings.blizzard_host,
         timeout=settings.upstream_timeout,
         connect_timeout=settings.upstream_connect_timeout,
         max_connections=settings.upstream_max_connections,
         user_agent=settings.upstream_user_agent,
+        penalty_seconds=math.ceil(settings.throttle_penalty_duration),
+    )
+    throttle = build_throttle(settings)
+    upstream = ThrottledUpstream(http, throttle)
+    lock = (
+        ValkeyFlightLock.from_url(settings.valkey_url, wait=settings.upstream_timeout * 3)
+        if settings.valkey_url
+        else None
     )
     try:
-        yield Adapters(storage=storage, upstream=upstream, cache=cache)
+        yield Adapters(storage, upstream, cache, lock, throttle)
     finally:
-        await upstream.close()
+        await upstream.close()  # the HTTP client and the throttle's store
+        if lock is not None:
+            await lock.close()
         await storage.close()
         await cache.close()
 
@@ -76,8 +119,8 @@ def cache_policy(settings: Settings) -> CachePolicy:
 
 
 def build_container(settings: Settings, adapters: Adapters, clock: Clock) -> Container:
-    storage, upstream = adapters.storage, adapters.upstream
-    pages = StaticPages(storage, upstream, clock)
+    storage, upstream, lock = adapters.storage, adapters.upstream, adapters.flight_lock
+    pages = StaticPages(storage, upstream, clock, lock=lock)
     unknown = UnknownPlayers(
         storage,
         clock,
@@ -88,7 +131,7 @@ def build_container(settings: Settings, adapters: Adapters, clock: Clock) -> Con
         ),
     )
     profiles = PlayerProfiles(
-        storage, upstream, clock, unknown, staleness=settings.player_staleness_threshold
+        storage, upstream, clock, unknown, staleness=settings.player_staleness_threshold, lock=lock
     )
     heroes_config = HeroesConfig(
         site_url=BLIZZARD_PUBLIC_URL,

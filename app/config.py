@@ -82,6 +82,20 @@ class Settings(BaseSettings):
     maintenance_interval: PositiveSeconds = 3600
     """Seconds between runs of the cleanup job (old profiles)."""
 
+    # --- upstream protection (see README "Upstream protection") -------------------------
+    throttle_enabled: bool = True
+    """Space upstream calls. Off: no spacing, but a 403 still opens the penalty window."""
+    throttle_start_delay: Annotated[float, Field(ge=0, le=3600)] = 2.0
+    throttle_min_delay: Annotated[float, Field(ge=0, le=3600)] = 0.1
+    throttle_max_delay: Annotated[float, Field(gt=0, le=3600)] = 30.0
+    throttle_slow_start_n_successes: Annotated[int, Field(ge=1, le=10_000)] = 10
+    throttle_aimd_n_successes: Annotated[int, Field(ge=1, le=10_000)] = 20
+    throttle_aimd_delta: Annotated[float, Field(ge=0, le=3600)] = 0.05
+    throttle_penalty_delay: Annotated[float, Field(ge=0, le=3600)] = 10.0
+    throttle_penalty_duration: Annotated[float, Field(gt=0, le=86_400)] = 60.0
+    throttle_max_wait: Annotated[float, Field(gt=0, le=3600)] = 30.0
+    """A call whose turn is further away than this is refused (503) instead of queued."""
+
     # --- HTTP ---------------------------------------------------------------------------
     max_query_string_length: Annotated[int, Field(ge=64, le=65_536)] = 1024
 
@@ -97,6 +111,12 @@ class Settings(BaseSettings):
     def _default_static_base_url(self) -> Settings:
         if not self.static_base_url:
             object.__setattr__(self, "static_base_url", f"{self.app_base_url}/static")
+        return self
+
+    @model_validator(mode="after")
+    def _throttle_bounds(self) -> Settings:
+        if self.throttle_min_delay > self.throttle_max_delay:
+            raise ValueError("THROTTLE_MIN_DELAY must not exceed THROTTLE_MAX_DELAY")
         return self
 
     @field_validator("valkey_url")

@@ -7,6 +7,7 @@ conformance suite under `tests/`. Services depend on these protocols only.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -142,3 +143,17 @@ class Clock(Protocol):
     def __call__(self) -> float:
         """Current unix time in seconds."""
         ...
+
+
+class FlightLock(Protocol):
+    """Cross-process exclusion for upstream fetches of one key (single-flight).
+
+    `hold(key)` returns once this process may fetch `key`: immediately when no other
+    process holds it, else when the holder released it or `wait` seconds passed.
+    Callers re-check storage after acquiring, so a follower usually finds the data the
+    leader stored and makes no upstream call at all.
+    """
+
+    def hold(self, key: str) -> AbstractAsyncContextManager[None]: ...
+
+    async def close(self) -> None: ...

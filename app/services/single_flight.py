@@ -1,5 +1,10 @@
 """Single-flight: concurrent callers asking for the same key share one execution.
 
+Within a process, followers await the leader's result. Across processes, the leader
+holds a `FlightLock` (Valkey) while it works; another process's leader waits for it and
+then runs its own `work`, which starts by re-checking storage and so finds the data the
+first process stored instead of asking upstream again.
+
 Example:
     >>> flight = SingleFlight[str]()
     >>> await asyncio.gather(*(flight.run("k", fetch) for _ in range(10)))  # doctest: +SKIP
@@ -9,11 +14,26 @@ Example:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from app.ports import FlightLock
+
+
+class _ProcessOnly:
+    """No cross-process exclusion: one process's single-flight is all there is."""
+
+    @asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        yield
+
+    async def close(self) -> None:
+        return None
 
 
 class SingleFlight[T]:
-    def __init__(self) -> None:
+    def __init__(self, lock: FlightLock | None = None) -> None:
+        self._lock: FlightLock = lock or _ProcessOnly()
         self._running: dict[str, asyncio.Future[T]] = {}
         self.waits = 0
         """How many callers joined an execution already under way (for metrics and tests)."""
@@ -26,7 +46,8 @@ class SingleFlight[T]:
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._running[key] = future
         try:
-            result = await work()
+            async with self._lock.hold(key):
+                result = await work()
         except asyncio.CancelledError:
             future.cancel()
             raise

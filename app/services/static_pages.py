@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.domain.errors import NotFoundError, ParseError, UpstreamError
-from app.ports import Clock, JSONValue, StaticRecord, Storage, Upstream
+from app.ports import Clock, FlightLock, JSONValue, StaticRecord, Storage, Upstream
 from app.services.results import Result
 from app.services.single_flight import SingleFlight
 
@@ -36,11 +36,18 @@ class PageSpec:
 
 
 class StaticPages:
-    def __init__(self, storage: Storage, upstream: Upstream, clock: Clock) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        upstream: Upstream,
+        clock: Clock,
+        *,
+        lock: FlightLock | None = None,
+    ) -> None:
         self._storage = storage
         self._upstream = upstream
         self._clock = clock
-        self._flight = SingleFlight[Result]()
+        self._flight = SingleFlight[Result](lock)
 
     async def get(self, spec: PageSpec) -> Result:
         """The page's parsed data: stored if fresh, else fetched; stored if upstream fails."""

@@ -39,6 +39,9 @@ def settings(tmp_path: Path, upstream: FakeUpstreamServer) -> Settings:
         storage_path=tmp_path / "owdata.db",
         app_base_url=OVERFAST_BASE_URL,
         upstream_timeout=5.0,
+        # The throttle's spacing is tested on its own; here it would only slow tests down.
+        throttle_start_delay=0.0,
+        throttle_min_delay=0.0,
     )
 
 

@@ -31,20 +31,14 @@ from collections.abc import Callable
 
 from valkey import exceptions as valkey_errors
 from valkey.asyncio import Valkey
-from valkey.asyncio.retry import Retry
-from valkey.backoff import ExponentialBackoff
+
+from app.adapters.valkey_client import FAILURES, valkey_client
 
 __all__ = ["ValkeyCache"]
 
 logger = logging.getLogger(__name__)
 
-# What a Valkey call may raise when the server is unreachable, slow or unhappy (OOM,
-# read-only replica...). valkey-py wraps most socket errors, not all of them.
-_FAILURES = (valkey_errors.ValkeyError, OSError)
-
-# Errors worth one retry on a fresh connection: the typical one is the first command on
-# a pooled connection that a server restart closed.
-_RETRIED = [valkey_errors.ConnectionError, valkey_errors.TimeoutError]
+_FAILURES = FAILURES
 
 # Characters with a meaning in Valkey glob patterns (`SCAN MATCH`); a backslash escapes
 # any of them.
@@ -163,15 +157,8 @@ class ValkeyCache:
         about twice that per call (one retry). Connections idle for more than
         `health_check_interval` seconds are PINGed before reuse.
         """
-        client: Valkey = Valkey.from_url(
-            url,
-            socket_timeout=socket_timeout,
-            socket_connect_timeout=socket_timeout,
-            health_check_interval=health_check_interval,
-            # One quick retry, on a new connection: enough to get past connections that
-            # a restart closed, short enough not to pile up latency while Valkey is down.
-            retry=Retry(ExponentialBackoff(cap=0.05, base=0.01), retries=1),
-            retry_on_error=list(_RETRIED),
+        client = valkey_client(
+            url, socket_timeout=socket_timeout, health_check_interval=health_check_interval
         )
         return cls(client, key_prefix=key_prefix, on_error=on_error, warn_interval=warn_interval)
 

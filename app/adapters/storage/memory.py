@@ -16,10 +16,14 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 
 from app.adapters.storage.codec import dump_json, load_json
 from app.adapters.storage.errors import StorageClosedError
+from app.adapters.storage.memory_jobs import MemoryJobQueue
+from app.adapters.storage.outbox import PendingWrites
 from app.ports import JSONValue, PlayerRecord, StaticRecord, StorageStats, UnknownPlayer
 
 
@@ -46,6 +50,22 @@ class MemoryStorage:
         self._players: dict[str, _Stored[PlayerRecord]] = {}
         self._unknown: dict[str, UnknownPlayer] = {}
         self._closed = False
+        self.jobs = MemoryJobQueue(self._ensure_open)
+        """The job queue (`app.ports_jobs.JobQueue`), closed with this storage."""
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[PendingWrites]:
+        """Like `SQLiteStorage.transaction`: all the block's writes and jobs, or none."""
+        self._ensure_open()
+        pending = PendingWrites()
+        yield pending
+        saved = dict(self._static), dict(self._players), dict(self._unknown), self.jobs.snapshot()
+        try:
+            await pending.apply(self, self.jobs)
+        except BaseException:  # put back what the writes before the failing one changed
+            self._static, self._players, self._unknown, jobs = saved
+            self.jobs.restore(jobs)
+            raise
 
     def _ensure_open(self) -> None:
         if self._closed:

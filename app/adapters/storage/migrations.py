@@ -69,7 +69,28 @@ CREATE TABLE IF NOT EXISTS unknown_players (
 ) STRICT;
 """
 
-MIGRATIONS: tuple[Migration, ...] = (_V1,)
+# The durable refresh queue (see `sqlite_jobs`). `key` is the entity a job refreshes, so
+# the primary key is the deduplication. `claim` reads the index in (state, run_at, key)
+# order; the trailing key makes ties deterministic without a sort.
+_V2_JOBS = """
+CREATE TABLE IF NOT EXISTS jobs (
+    key          TEXT PRIMARY KEY,
+    kind         TEXT NOT NULL,
+    payload      TEXT NOT NULL,     -- compact JSON
+    state        TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'dead')),
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    run_at       REAL NOT NULL,     -- unix seconds; not claimed before
+    lease_until  REAL,              -- running only: reclaimable from then on
+    lease_owner  TEXT,              -- running only: the lease token of the claim
+    last_error   TEXT,
+    created_at   REAL NOT NULL,
+    updated_at   REAL NOT NULL
+) STRICT;
+
+CREATE INDEX IF NOT EXISTS idx_jobs_state_run_at ON jobs (state, run_at, key);
+"""
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2_JOBS)
 
 
 def split_statements(script: str) -> list[str]:

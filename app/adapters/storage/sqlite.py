@@ -28,6 +28,8 @@ from app.adapters.storage.errors import (
     StorageCorruptionError,
     StorageError,
 )
+from app.adapters.storage.outbox import PendingWrites
+from app.adapters.storage.sqlite_jobs import SQLiteJobQueue, outbox_transaction
 from app.adapters.storage.sqlite_pool import SQLitePool
 from app.ports import PlayerRecord, StaticRecord, StorageStats, UnknownPlayer
 
@@ -54,6 +56,15 @@ class SQLiteStorage:
     def __init__(self, pool: SQLitePool, on_operation: OperationObserver) -> None:
         self._pool = pool
         self._on_operation = on_operation
+        self.jobs = SQLiteJobQueue(pool)
+        """The durable job queue in the same file (`app.ports_jobs.JobQueue`)."""
+
+    def transaction(self) -> contextlib.AbstractAsyncContextManager[PendingWrites]:
+        """Record writes and jobs in the block; commit them together when it exits.
+
+        Nothing is written if the block raises (see `outbox` and `app.ports_jobs.Outbox`).
+        """
+        return outbox_transaction(self._pool)
 
     @classmethod
     async def open(

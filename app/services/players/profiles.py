@@ -28,7 +28,7 @@ from app.domain.player_ids import (
 )
 from app.parsers import career as career_parser
 from app.parsers.search import parse_search
-from app.ports import Clock, JSONValue, PlayerRecord, Storage, Upstream
+from app.ports import Clock, FlightLock, JSONValue, PlayerRecord, Storage, Upstream
 from app.services.players.unknown import UnknownPlayers
 from app.services.single_flight import SingleFlight
 
@@ -68,13 +68,14 @@ class PlayerProfiles:
         unknown: UnknownPlayers,
         *,
         staleness: int,
+        lock: FlightLock | None = None,
     ) -> None:
         self._storage = storage
         self._upstream = upstream
         self._clock = clock
         self._unknown = unknown
         self._staleness = staleness
-        self._flight = SingleFlight[Profile]()
+        self._flight = SingleFlight[Profile](lock)
 
     async def get(self, raw_id: str, *, force: bool = False) -> Profile:
         """The player's profile. Raises ValueError for an invalid id, `PlayerNotFoundError`

@@ -140,7 +140,7 @@ class TestMigrations:
                 "Old-1", check_count=3, next_check_at=10.0, last_checked_at=5.0
             )
             await storage.close()
-            assert user_version(db_path) == 2
+            assert user_version(db_path) == LATEST + 1
             assert "etag" in columns(db_path, "static_data")
 
     async def test_function_steps_run_once(
@@ -168,7 +168,7 @@ class TestMigrations:
         monkeypatch.setattr(migrations, "MIGRATIONS", (*MIGRATIONS, broken))
         with pytest.raises(sqlite3.OperationalError, match="no_such_table"):
             await SQLiteStorage.open(db_path)
-        assert user_version(db_path) == 1
+        assert user_version(db_path) == LATEST
         assert "x" not in columns(db_path, "half")  # the whole step was rolled back
 
     async def test_first_migration_is_idempotent(self, db_path: Path) -> None:
