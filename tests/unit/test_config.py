@@ -38,8 +38,17 @@ def test_env_dist_names_no_unknown_setting() -> None:
 
 
 def _deployment_only() -> set[str]:
-    # Variables read by docker compose and nginx, not by the Python app.
-    return set()
+    # Variables read by docker compose and nginx, not by the Python app: the names of the
+    # `.env.dist` section "Deployment (docker compose and nginx)", up to the next section.
+    header = "# --- Deployment (docker compose and nginx) ---"
+    lines = ENV_DIST.read_text().splitlines()
+    names: set[str] = set()
+    for line in lines[lines.index(header) + 1 :]:
+        if line.startswith("# ---"):
+            break
+        if match := re.match(r"^([A-Z0-9_]+)=", line):
+            names.add(match.group(1))
+    return names
 
 
 def test_invalid_values_stop_start_up_naming_the_setting(
