@@ -22,14 +22,17 @@ from app.adapters.upstream.http import HttpUpstream
 from app.api.deps import CachePolicy, Container
 from app.config import Settings
 from app.data import reference as curated
-from app.ports import Cache, Clock, FlightLock, Storage, Upstream
+from app.ports import Cache, Clock, FlightLock, Upstream
+from app.ports_jobs import OutboxStorage
 from app.services.hero_stats import HeroStatsService
 from app.services.heroes import BLIZZARD_PUBLIC_URL, HeroesConfig, HeroesService
+from app.services.jobs import JobPolicy, JobRunner
 from app.services.players.profiles import PlayerProfiles
 from app.services.players.search import PlayerSearch
 from app.services.players.service import PlayersService
 from app.services.players.unknown import BackoffPolicy, UnknownPlayers
 from app.services.reference import ReferenceService
+from app.services.refresh import RefreshHandlers
 from app.services.static_pages import StaticPages
 from app.services.throttle import Throttle, ThrottleConfig, ThrottleStore
 
@@ -69,7 +72,7 @@ def build_throttle(settings: Settings) -> Throttle:
 
 @dataclass(frozen=True, slots=True)
 class Adapters:
-    storage: Storage
+    storage: OutboxStorage
     upstream: Upstream
     cache: Cache
     flight_lock: FlightLock | None
@@ -112,13 +115,35 @@ def cache_policy(settings: Settings) -> CachePolicy:
         csv=settings.csv_cache_timeout,
         hero_not_found=settings.hero_not_found_cache_timeout,
         career=settings.career_path_cache_timeout,
+        player_staleness=settings.player_staleness_threshold,
         search=settings.search_account_path_cache_timeout,
         hero_stats=settings.hero_stats_cache_timeout,
         search_max_limit=settings.search_max_limit,
     )
 
 
-def build_container(settings: Settings, adapters: Adapters, clock: Clock) -> Container:
+@dataclass(frozen=True, slots=True)
+class Services:
+    """The request-facing container plus the job runner that refreshes stale data."""
+
+    container: Container
+    runner: JobRunner
+
+
+def job_policy(settings: Settings) -> JobPolicy:
+    return JobPolicy(
+        max_attempts=settings.worker_max_attempts,
+        retry_base=settings.worker_retry_base,
+        retry_cap=settings.worker_retry_cap,
+        timeout=settings.worker_job_timeout,
+        lease_seconds=settings.worker_lease_seconds,
+        concurrency=settings.worker_max_concurrent_jobs,
+        poll_interval=settings.worker_poll_interval,
+        shutdown_grace=settings.worker_shutdown_grace,
+    )
+
+
+def build_services(settings: Settings, adapters: Adapters, clock: Clock) -> Services:
     storage, upstream, lock = adapters.storage, adapters.upstream, adapters.flight_lock
     pages = StaticPages(storage, upstream, clock, lock=lock)
     unknown = UnknownPlayers(
@@ -138,10 +163,11 @@ def build_container(settings: Settings, adapters: Adapters, clock: Clock) -> Con
         heroes_staleness=settings.heroes_staleness_threshold,
         roles_staleness=settings.roles_staleness_threshold,
     )
-    return Container(
+    heroes = HeroesService(pages, heroes_config, curated.HEROES)
+    container = Container(
         clock=clock,
         policy=cache_policy(settings),
-        heroes=HeroesService(pages, heroes_config, curated.HEROES),
+        heroes=heroes,
         reference=ReferenceService(
             maps=curated.MAPS,
             gamemodes=curated.GAMEMODES,
@@ -152,3 +178,6 @@ def build_container(settings: Settings, adapters: Adapters, clock: Clock) -> Con
         players=PlayersService(profiles, curated.HERO_ROLES),
         player_search=PlayerSearch(storage, upstream, clock, app_base_url=settings.app_base_url),
     )
+    runner = JobRunner(storage.jobs, job_policy(settings), clock=clock)
+    RefreshHandlers(pages, heroes, profiles).register(runner)
+    return Services(container, runner)

@@ -7,6 +7,7 @@ owdata fake-upstream --port 8081 [--fixtures ../shared/fixtures]
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import sys
 from collections.abc import Sequence
@@ -58,6 +59,20 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _worker(args: argparse.Namespace) -> int:
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"owdata: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    from app.worker import run_worker
+
+    return asyncio.run(run_worker(settings))
+
+
 def _fake_upstream(args: argparse.Namespace) -> int:
     from app.devtools.fake_upstream import FakeUpstream
 
@@ -79,6 +94,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     serve.set_defaults(run=_serve)
+
+    worker = commands.add_parser(
+        "worker", help="run refresh jobs (beside `serve` with JOBS_IN_PROCESS=false, or as extra)"
+    )
+    worker.set_defaults(run=_worker)
 
     fake = commands.add_parser(
         "fake-upstream", help="serve the captured Blizzard pages (for tests and offline runs)"

@@ -96,6 +96,22 @@ class Settings(BaseSettings):
     throttle_max_wait: Annotated[float, Field(gt=0, le=3600)] = 30.0
     """A call whose turn is further away than this is refused (503) instead of queued."""
 
+    # --- refresh jobs (stale-while-revalidate) ---------------------------------------------
+    jobs_in_process: bool = True
+    """Run refresh jobs inside the API process. Off when a separate `owdata worker` runs them."""
+    worker_max_concurrent_jobs: Annotated[int, Field(ge=1, le=64)] = 4
+    worker_job_timeout: PositiveSeconds = 300
+    """Longest run of one job before it is cancelled and retried."""
+    worker_lease_seconds: PositiveSeconds = 60
+    """How soon a job whose worker died is picked up again."""
+    worker_poll_interval: Annotated[float, Field(gt=0, le=60)] = 1.0
+    worker_max_attempts: Annotated[int, Field(ge=1, le=100)] = 5
+    worker_retry_base: Annotated[float, Field(gt=0, le=86_400)] = 30.0
+    worker_retry_cap: Annotated[float, Field(gt=0, le=86_400)] = 3600.0
+    worker_shutdown_grace: Annotated[float, Field(ge=0, le=600)] = 10.0
+    jobs_done_retention: PositiveSeconds = 86400
+    """Finished jobs are kept this long (for inspection), then purged by the cleanup job."""
+
     # --- HTTP ---------------------------------------------------------------------------
     max_query_string_length: Annotated[int, Field(ge=64, le=65_536)] = 1024
 

@@ -26,10 +26,10 @@ from app.api.guards import QueryLengthGuard
 from app.api.openapi import DESCRIPTION, TAGS_METADATA
 from app.api.response_cache import ResponseCacheMiddleware
 from app.api.routers import hero_stats, heroes, players, reference
-from app.bootstrap import build_cache, build_container, open_adapters
+from app.bootstrap import build_cache, build_services, open_adapters
 from app.config import Settings, load_settings
 from app.ports import Clock
-from app.services.maintenance import ProfileCleanup
+from app.services.maintenance import Maintenance
 
 
 def create_app(settings: Settings, *, clock: Clock = time.time) -> FastAPI:
@@ -38,14 +38,22 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_adapters(settings, cache) as adapters:
-            app.state.container = build_container(settings, adapters, clock)
-            cleanup = ProfileCleanup(
-                adapters.storage, clock, max_age=settings.player_profile_max_age
+            services = build_services(settings, adapters, clock)
+            app.state.container = services.container
+            cleanup = Maintenance(
+                adapters.storage,
+                clock,
+                max_age=settings.player_profile_max_age,
+                jobs_retention=settings.jobs_done_retention,
             )
             stop = asyncio.Event()
-            task = asyncio.create_task(
-                cleanup.run_forever(settings.maintenance_interval, stop), name="cleanup"
-            )
+            tasks = [
+                asyncio.create_task(
+                    cleanup.run_forever(settings.maintenance_interval, stop), name="cleanup"
+                )
+            ]
+            if settings.jobs_in_process:
+                tasks.append(asyncio.create_task(services.runner.run_forever(stop), name="jobs"))
             # Everything built so far lives as long as the process: keep it out of the
             # garbage collector's scans, which otherwise grow with the app's import graph.
             gc.collect()
@@ -55,7 +63,7 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> FastAPI:
             finally:
                 stop.set()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await task
+                    await asyncio.gather(*tasks)
 
     app = OwdataApp(
         title="owdata",

@@ -24,6 +24,7 @@ class CachePolicy:
     csv: int
     hero_not_found: int
     career: int
+    player_staleness: int
     search: int
     hero_stats: int
     search_max_limit: int

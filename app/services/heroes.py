@@ -42,6 +42,7 @@ class HeroesService:
             parse=heroes_parser.parse_heroes_list,
             parser_version=heroes_parser.PARSER_VERSION,
             staleness=self._config.heroes_staleness,
+            job={"page": "heroes", "locale": locale},
         )
 
     def hero_spec(self, key: str, locale: str) -> PageSpec:
@@ -53,6 +54,7 @@ class HeroesService:
             parser_version=hero_parser.PARSER_VERSION,
             staleness=self._config.heroes_staleness,
             accept_statuses=frozenset({200, 404}),
+            job={"page": "hero", "locale": locale, "hero": key},
         )
 
     def roles_spec(self, locale: str) -> PageSpec:
@@ -63,7 +65,19 @@ class HeroesService:
             parse=roles_parser.parse_roles,
             parser_version=roles_parser.PARSER_VERSION,
             staleness=self._config.roles_staleness,
+            job={"page": "roles", "locale": locale},
         )
+
+    def spec_for(self, job: Mapping[str, str]) -> PageSpec:
+        """The spec a refresh job's payload (`PageSpec.job`) describes."""
+        page, locale = job["page"], job["locale"]
+        if page == "hero":
+            return self.hero_spec(job["hero"], locale)
+        if page == "roles":
+            return self.roles_spec(locale)
+        if page == "heroes":
+            return self.heroes_spec(locale)
+        raise ValueError(f"unknown static page {page!r}")
 
     async def list_heroes(
         self, locale: str, *, role: str | None = None, gamemode: str | None = None

@@ -3,23 +3,31 @@
 The stored record keeps the raw page next to what the parser made of it, with the parser
 version: a parser upgrade re-parses stored pages without asking Blizzard again, and a page
 Blizzard broke never replaces the data we had.
+
+Stale-while-revalidate: a record past its staleness threshold is served at once, marked
+stale, and a durable refresh job is queued in the same storage transaction as the
+record's bookkeeping (a re-parse). The job fetches the page again (`fetch`); until it
+succeeds, even with Blizzard down or throttling us, the stale record keeps answering.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
-from app.domain.errors import NotFoundError, ParseError, UpstreamError
-from app.ports import Clock, FlightLock, JSONValue, StaticRecord, Storage, Upstream
+from app.domain.errors import NotFoundError, ParseError
+from app.ports import Clock, FlightLock, JSONValue, StaticRecord, Upstream
+from app.ports_jobs import OutboxStorage
 from app.services.results import Result
 from app.services.single_flight import SingleFlight
 
 logger = logging.getLogger(__name__)
 
 Parser = Callable[[str], JSONValue]
+REFRESH_STATIC = "refresh_static"
+"""Job kind of a static page refresh; its payload is the page's `PageSpec.job`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,12 +41,14 @@ class PageSpec:
     parser_version: int
     staleness: int
     accept_statuses: frozenset[int] = frozenset({200})
+    job: Mapping[str, str] = field(default_factory=dict)
+    """What a refresh job needs to build this spec again (see `HeroesService.spec_for`)."""
 
 
 class StaticPages:
     def __init__(
         self,
-        storage: Storage,
+        storage: OutboxStorage,
         upstream: Upstream,
         clock: Clock,
         *,
@@ -50,21 +60,25 @@ class StaticPages:
         self._flight = SingleFlight[Result](lock)
 
     async def get(self, spec: PageSpec) -> Result:
-        """The page's parsed data: stored if fresh, else fetched; stored if upstream fails."""
+        """The page's data: from storage when there is a record (marked stale, with a
+        refresh queued, when past its threshold), else fetched from upstream and stored."""
         return await self._flight.run(spec.key, lambda: self._get(spec))
 
     async def _get(self, spec: PageSpec) -> Result:
         record = await self._storage.get_static(spec.key)
-        if record is not None and self._clock() - record.fetched_at < spec.staleness:
-            return await self._from_record(spec, record)
-        try:
+        if record is None:
             return await self.fetch(spec)
-        except (UpstreamError, ParseError) as exc:
-            if record is None:
-                raise
-            logger.warning("serving stored %s after upstream trouble: %s", spec.key, exc.message)
-            result = await self._from_record(spec, record)
-            return Result(result.data, result.generated_at, stale=True)
+        now = self._clock()
+        stale = now - record.fetched_at >= spec.staleness
+        result, reparsed = await self._from_record(spec, record)
+        if reparsed is None and not stale:
+            return result
+        async with self._storage.transaction() as tx:
+            if reparsed is not None:
+                tx.put_static(reparsed)
+            if stale:
+                tx.enqueue(f"static:{spec.key}", REFRESH_STATIC, dict(spec.job), run_at=now)
+        return Result(result.data, result.generated_at, stale=stale)
 
     async def fetch(self, spec: PageSpec) -> Result:
         """Fetch, parse and store the page now (also used by background refreshes)."""
@@ -78,15 +92,16 @@ class StaticPages:
         )
         return Result(data, fetched_at)
 
-    async def _from_record(self, spec: PageSpec, record: StaticRecord) -> Result:
+    async def _from_record(
+        self, spec: PageSpec, record: StaticRecord
+    ) -> tuple[Result, StaticRecord | None]:
+        """The record's data, re-parsed when the parser changed (with the record to store)."""
         if record.parser_version == spec.parser_version:
-            return Result(record.parsed, record.fetched_at)
+            return Result(record.parsed, record.fetched_at), None
         try:
             data = await asyncio.to_thread(spec.parse, record.raw.decode("utf-8", "replace"))
         except (ParseError, NotFoundError):
             logger.warning("stored %s no longer parses; keeping the old parse", spec.key)
-            return Result(record.parsed, record.fetched_at)
-        await self._storage.put_static(
-            StaticRecord(spec.key, record.raw, data, spec.parser_version, record.fetched_at)
-        )
-        return Result(data, record.fetched_at)
+            return Result(record.parsed, record.fetched_at), None
+        reparsed = StaticRecord(spec.key, record.raw, data, spec.parser_version, record.fetched_at)
+        return Result(data, record.fetched_at), reparsed

@@ -3,7 +3,8 @@ real HTTP on loopback, SQLite storage in a temporary folder, and an HTTP client.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -15,6 +16,17 @@ from app.devtools.fake_upstream import FakeUpstreamServer
 from app.main import create_app
 
 OVERFAST_BASE_URL = "https://overfast-api.tekrop.fr"
+
+
+async def eventually(
+    check: Callable[[], Awaitable[bool]], *, timeout: float = 10.0, interval: float = 0.05
+) -> None:
+    """Wait until `check()` is true (background jobs run on their own schedule)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {check.__name__}")
+        await asyncio.sleep(interval)
 
 
 @pytest.fixture(scope="session")
@@ -42,6 +54,7 @@ def settings(tmp_path: Path, upstream: FakeUpstreamServer) -> Settings:
         # The throttle's spacing is tested on its own; here it would only slow tests down.
         throttle_start_delay=0.0,
         throttle_min_delay=0.0,
+        worker_poll_interval=0.05,
     )
 
 

@@ -11,6 +11,7 @@ import pytest
 from app.config import Settings
 from app.devtools.fake_upstream import FakeUpstreamServer
 from app.main import create_app
+from tests.e2e.conftest import eventually
 
 TEKROP_ID = "c65b8798bc61d6ffbba120%7Ccfe9dd77a4382165e2b920bdcc035949"
 TEKROP_CAREER = f"/en-us/career/{TEKROP_ID}/"
@@ -114,21 +115,32 @@ async def test_fresh_stored_profile_answers_without_upstream_after_restart(
     assert int(again.headers["age"]) == settings.player_staleness_threshold - 60
 
 
-async def test_stale_profile_with_unchanged_last_updated_costs_one_search(
+async def test_stale_profile_is_served_at_once_and_refreshed_in_the_background(
     settings: Settings, upstream: FakeUpstreamServer
 ) -> None:
     clock = Clock()
     async with running(settings, clock) as http:
-        await http.get("/players/TeKrop-2217/summary")
+        first = await http.get("/players/TeKrop-2217/summary")
     upstream.app.reset()
     clock.now += settings.player_staleness_threshold + 60
 
     async with running(settings, clock) as http:
-        again = await http.get("/players/TeKrop-2217/summary")
+        stale = await http.get("/players/TeKrop-2217/summary")
 
-    assert again.status_code == 200
+        async def refreshed() -> bool:
+            response = await http.get("/players/TeKrop-2217/summary")
+            return response.headers["x-cache-status"] != "stale"
+
+        await eventually(refreshed)
+        fresh = await http.get("/players/TeKrop-2217/summary")
+
+    assert stale.status_code == 200
+    assert stale.content == first.content
+    assert stale.headers["x-cache-status"] == "stale"
+    assert "stale-while-revalidate" in stale.headers["cache-control"]
+    # `lastUpdated` did not change: the refresh cost one search, not the career page.
     assert dict(upstream.app.calls) == {"/en-us/search/account-by-name/TeKrop/": 1}
-    assert again.headers["age"] == "0"
+    assert fresh.headers["age"] == "0"
 
 
 async def test_unknown_player_backs_off_exponentially_without_upstream_calls(

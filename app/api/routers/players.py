@@ -45,8 +45,10 @@ PLAYER_ERRORS = errors(404, 503, 504)
 
 def _player_response(container: ContainerDep, result: Result, body: bytes) -> Response:
     now = container.clock()
-    # Reusable for the route's lifetime from now; `Age` tells how old the profile is.
-    max_age = max(0, int(now - result.generated_at)) + container.policy.career
+    if result.stale:  # `Age` beyond `max-age`: stale, served while a refresh is queued
+        max_age = container.policy.player_staleness
+    else:  # reusable for the route's lifetime from now; `Age` tells the profile's age
+        max_age = max(0, int(now - result.generated_at)) + container.policy.career
     return cached_json(body, result=result, max_age=max_age, now=now)
 
 

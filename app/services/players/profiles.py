@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from app.domain.errors import InvalidInputError, NotFoundError, ParseError, UpstreamError
+from app.domain.errors import InvalidInputError, NotFoundError, ParseError
 from app.domain.player_ids import (
     PlayerId,
     PlayerIdKind,
@@ -28,13 +28,16 @@ from app.domain.player_ids import (
 )
 from app.parsers import career as career_parser
 from app.parsers.search import parse_search
-from app.ports import Clock, FlightLock, JSONValue, PlayerRecord, Storage, Upstream
+from app.ports import Clock, FlightLock, JSONValue, PlayerRecord, Upstream
+from app.ports_jobs import OutboxStorage
 from app.services.players.unknown import UnknownPlayers
 from app.services.single_flight import SingleFlight
 
 logger = logging.getLogger(__name__)
 
 Entry = Mapping[str, Any]
+REFRESH_PLAYER = "refresh_player"
+"""Job kind of a player profile refresh; payload `{"player_id": <as requested>}`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +65,7 @@ def match_entry(entries: Sequence[Entry], blizzard_id: str, name: str | None) ->
 class PlayerProfiles:
     def __init__(
         self,
-        storage: Storage,
+        storage: OutboxStorage,
         upstream: Upstream,
         clock: Clock,
         unknown: UnknownPlayers,
@@ -90,18 +93,24 @@ class PlayerProfiles:
 
     async def _load(self, pid: PlayerId, was_unknown: bool, force: bool) -> Profile:
         record = await self._stored(pid)
-        if record is not None and not force and self._fresh(record):
-            return await self._profile(record)
+        if record is not None and not force:
+            profile = await self._profile(record)
+            if self._fresh(record):
+                return profile
+            # Stale: answer now, refresh in the background (a durable job).
+            async with self._storage.transaction() as tx:
+                tx.enqueue(
+                    f"player:{record.blizzard_id}",
+                    REFRESH_PLAYER,
+                    {"player_id": pid.raw},
+                    run_at=self._clock(),
+                )
+            return replace(profile, stale=True)
         try:
             record = await self._refresh(pid, record)
         except NotFoundError:
             previous = await self._storage.get_unknown_player(unknown_key(pid))
             raise await self._unknown.mark(unknown_key(pid), previous) from None
-        except (UpstreamError, ParseError) as exc:
-            if record is None:
-                raise
-            logger.warning("serving stored profile of %s: %s", pid.raw, exc.message)
-            return replace(await self._profile(record), stale=True)
         if was_unknown:
             await self._unknown.clear(unknown_key(pid))
         return await self._profile(record)

@@ -1,0 +1,47 @@
+"""`owdata worker`: runs the refresh jobs (and maintenance) outside the API process.
+
+It opens the same storage and upstream (throttle included, shared through Valkey when
+`VALKEY_URL` is set) as the API, and stops cleanly on SIGTERM/SIGINT: running jobs get
+`WORKER_SHUTDOWN_GRACE` seconds, then are re-queued. Several workers, and API processes
+running jobs in-process, can share one SQLite file: each job is leased to one of them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import time
+
+from app.bootstrap import build_cache, build_services, open_adapters
+from app.config import Settings
+from app.services.maintenance import Maintenance
+
+logger = logging.getLogger(__name__)
+
+
+async def run_worker(settings: Settings) -> int:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with open_adapters(settings, build_cache(settings)) as adapters:
+        services = build_services(settings, adapters, time.time)
+        maintenance = Maintenance(
+            adapters.storage,
+            time.time,
+            max_age=settings.player_profile_max_age,
+            jobs_retention=settings.jobs_done_retention,
+        )
+        logger.info("worker started (storage %s)", settings.storage_path)
+        tasks = [
+            asyncio.create_task(services.runner.run_forever(stop), name="jobs"),
+            asyncio.create_task(
+                maintenance.run_forever(settings.maintenance_interval, stop), name="cleanup"
+            ),
+        ]
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.gather(*tasks)
+    logger.info("worker stopped")
+    return 0
