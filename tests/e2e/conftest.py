@@ -19,13 +19,13 @@ OVERFAST_BASE_URL = "https://overfast-api.tekrop.fr"
 
 
 async def eventually(
-    check: Callable[[], Awaitable[bool]], *, timeout: float = 10.0, interval: float = 0.05
+    check: Callable[[], Awaitable[bool]], *, within: float = 10.0, interval: float = 0.05
 ) -> None:
     """Wait until `check()` is true (background jobs run on their own schedule)."""
-    deadline = asyncio.get_running_loop().time() + timeout
+    deadline = asyncio.get_running_loop().time() + within
     while not await check():
         if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"still false after {timeout} s: {check.__name__}")
+            raise AssertionError(f"still false after {within} s: {check.__name__}")
         await asyncio.sleep(interval)
 
 

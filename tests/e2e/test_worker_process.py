@@ -86,7 +86,7 @@ async def test_worker_runs_queued_refreshes(
         return await job_state(settings) == ("done", 1)
 
     with worker(settings):
-        await eventually(done, timeout=30)
+        await eventually(done, within=30)
 
     assert upstream.app.calls["/en-us/"] == 1
 
@@ -103,7 +103,7 @@ async def test_a_worker_killed_mid_job_leaves_it_to_run_again_exactly_once(
         return upstream.app.calls["/en-us/"] == 1
 
     with worker(settings) as first:
-        await eventually(fetch_started, timeout=30)
+        await eventually(fetch_started, within=30)
         first.kill()  # …and the worker dies in the middle of the job
         first.wait()
     assert await job_state(settings) == ("running", 1)
@@ -114,7 +114,7 @@ async def test_a_worker_killed_mid_job_leaves_it_to_run_again_exactly_once(
         return state is not None and state[0] == "done"
 
     with worker(settings):
-        await eventually(done, timeout=30)
+        await eventually(done, within=30)
         await asyncio.sleep(0.5)  # room for a (wrong) second completion
 
     assert await job_state(settings) == ("done", 2)
