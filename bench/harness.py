@@ -5,6 +5,7 @@ Benchmarks print figures side by side from one run; they are not pass/fail tests
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -97,3 +98,41 @@ def wrk(url: str, *, seconds: int, connections: int = 32, threads: int = 1) -> L
 
 def progress(message: str) -> None:
     print(f"  … {message}", file=sys.stderr, flush=True)
+
+
+@contextmanager
+def floor_server(
+    path: str, response: httpx.Response, header_names: Sequence[str], workdir: Path
+) -> Iterator[str]:
+    """The bare ASGI floor (`bench.floor_app`) answering `response`'s bytes; yields its URL.
+
+    It sends the headers of `response` named in `header_names` (those present) plus
+    `content-length`, and runs under uvicorn with the same settings as `owdata serve`.
+    """
+    body_file, headers_file = workdir / "floor-body", workdir / "floor-headers.json"
+    body_file.write_bytes(response.content)
+    headers = [(n, response.headers[n]) for n in header_names if n in response.headers]
+    headers.append(("content-length", str(len(response.content))))
+    headers_file.write_text(json.dumps(headers))
+    port = free_port()
+    cmd = [sys.executable, "-m", "uvicorn", "bench.floor_app:app"]
+    cmd += ["--port", str(port), "--no-access-log", "--log-level", "warning"]
+    env = {"FLOOR_BODY_FILE": str(body_file), "FLOOR_HEADERS": str(headers_file)}
+    url = f"http://127.0.0.1:{port}{path}"
+    with process(cmd, env=env, ready_url=url):
+        yield url
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, in seconds) used so far by `pid` and its direct children,
+    from /proc (Linux): e.g. an nginx master and its workers."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended while we looked
+            continue
+        if int(stat.parent.name) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
