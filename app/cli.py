@@ -15,19 +15,25 @@ from pathlib import Path
 
 import uvicorn
 
-from app.config import SettingsError, load_settings
+from app.config import Settings, SettingsError, load_settings
 from app.devtools.fixtures import FIXTURES_ENV_VAR, fixtures_dir
 
 
-def _serve(args: argparse.Namespace) -> int:
+def _settings() -> Settings:
+    """Settings from the environment, with logging set up; exits 2 on invalid settings."""
     try:
         settings = load_settings()
     except SettingsError as exc:
         print(f"owdata: {exc}", file=sys.stderr)
-        return 2
+        raise SystemExit(2) from None
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    return settings
+
+
+def _serve(args: argparse.Namespace) -> int:
+    settings = _settings()
     logging.getLogger(__name__).info(
         "serving on http://%s:%d (upstream %s, storage %s, cache %s)",
         args.host,
@@ -60,14 +66,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        print(f"owdata: {exc}", file=sys.stderr)
-        return 2
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    settings = _settings()
     from app.worker import run_worker
 
     return asyncio.run(run_worker(settings))

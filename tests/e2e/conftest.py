@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -14,6 +15,7 @@ from fastapi import FastAPI
 from app.config import Settings
 from app.devtools.fake_upstream import FakeUpstreamServer
 from app.main import create_app
+from app.ports import Clock
 
 OVERFAST_BASE_URL = "https://overfast-api.tekrop.fr"
 
@@ -27,6 +29,18 @@ async def eventually(
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"still false after {within} s: {check.__name__}")
         await asyncio.sleep(interval)
+
+
+@asynccontextmanager
+async def running(
+    settings: Settings, clock: Clock | None = None
+) -> AsyncIterator[httpx.AsyncClient]:
+    """An app started from `settings` (its lifespan included) and a client talking to it."""
+    application = create_app(settings) if clock is None else create_app(settings, clock=clock)
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://owdata.test") as http:
+            yield http
 
 
 @pytest.fixture(scope="session")

@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 import httpx
-from fastapi import FastAPI
 
 from app.config import Settings
 from app.devtools.fake_upstream import FakeUpstreamServer
-from app.main import create_app
-
-
-@asynccontextmanager
-async def running(settings: Settings, clock: object = None) -> AsyncIterator[httpx.AsyncClient]:
-    app: FastAPI = create_app(settings) if clock is None else create_app(settings, clock=clock)  # type: ignore[arg-type]
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://owdata.test") as http:
-            yield http
+from tests.e2e.conftest import running
 
 
 async def test_miss_then_hit_returns_the_same_bytes_without_upstream_calls(

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 import httpx
 import pytest
 
 from app.config import Settings
 from app.devtools.fake_upstream import FakeUpstreamServer
-from app.main import create_app
-from tests.e2e.conftest import eventually
+from tests.e2e.conftest import eventually, running
 
 TEKROP_ID = "c65b8798bc61d6ffbba120%7Ccfe9dd77a4382165e2b920bdcc035949"
 TEKROP_CAREER = f"/en-us/career/{TEKROP_ID}/"
@@ -23,15 +19,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@asynccontextmanager
-async def running(settings: Settings, clock: Clock) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, clock=clock)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://owdata.test") as http:
-            yield http
 
 
 def calls(upstream: FakeUpstreamServer) -> int:

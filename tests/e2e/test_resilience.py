@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import httpx
 
 from app.config import Settings
 from app.devtools.fake_upstream import FakeUpstreamServer
-from app.main import create_app
-from tests.e2e.conftest import eventually
+from tests.e2e.conftest import eventually, running
 from tests.valkey_server import ValkeyProcess
-
-
-@asynccontextmanager
-async def running(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://owdata.test") as http:
-            yield http
 
 
 def calls(upstream: FakeUpstreamServer) -> int:
