@@ -22,10 +22,12 @@ from app.adapters.upstream.http import HttpUpstream
 from app.api.deps import CachePolicy, Container
 from app.config import Settings
 from app.data import reference as curated
+from app.metrics import GaugeSources, Metrics
 from app.ports import Cache, Clock, FlightLock, Upstream
 from app.ports_jobs import OutboxStorage
 from app.services.hero_stats import HeroStatsService
 from app.services.heroes import BLIZZARD_PUBLIC_URL, HeroesConfig, HeroesService
+from app.services.hooks import ServiceHooks, StorageResult
 from app.services.jobs import JobPolicy, JobRunner
 from app.services.players.profiles import PlayerProfiles
 from app.services.players.search import PlayerSearch
@@ -37,12 +39,18 @@ from app.services.static_pages import StaticPages
 from app.services.throttle import Throttle, ThrottleConfig, ThrottleStore
 
 
-def build_cache(settings: Settings) -> Cache:
+def build_cache(settings: Settings, metrics: Metrics | None = None) -> Cache:
     if settings.valkey_url:
-        return ValkeyCache.from_url(settings.valkey_url)
+        return ValkeyCache.from_url(
+            settings.valkey_url, on_error=metrics.cache_error if metrics else None
+        )
     return MemoryCache(
         max_entries=settings.memory_cache_max_entries, max_bytes=settings.memory_cache_max_bytes
     )
+
+
+def _no_observer(page_type: str, status: str, duration: float) -> None:
+    return None
 
 
 def throttle_config(settings: Settings) -> ThrottleConfig:
@@ -60,14 +68,16 @@ def throttle_config(settings: Settings) -> ThrottleConfig:
     )
 
 
-def build_throttle(settings: Settings) -> Throttle:
+def build_throttle(settings: Settings, metrics: Metrics | None = None) -> Throttle:
     config = throttle_config(settings)
     store: ThrottleStore = (
-        ValkeyThrottleStore.from_url(settings.valkey_url, config)
+        ValkeyThrottleStore.from_url(
+            settings.valkey_url, config, on_error=metrics.cache_error if metrics else None
+        )
         if settings.valkey_url
         else MemoryThrottleStore(config)
     )
-    return Throttle(store, config)
+    return Throttle(store, config, observer=metrics.throttle_observer if metrics else None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,10 +90,15 @@ class Adapters:
 
 
 @asynccontextmanager
-async def open_adapters(settings: Settings, cache: Cache) -> AsyncIterator[Adapters]:
+async def open_adapters(
+    settings: Settings, cache: Cache, metrics: Metrics | None = None
+) -> AsyncIterator[Adapters]:
     """Open storage and the upstream client; close them (and `cache`) on exit."""
-    storage = await SQLiteStorage.open(settings.storage_path)
+    storage = await SQLiteStorage.open(
+        settings.storage_path, on_operation=metrics.storage_operation if metrics else None
+    )
     http = HttpUpstream.create(
+        observe=metrics.upstream_call if metrics else _no_observer,
         base_url=settings.blizzard_host,
         timeout=settings.upstream_timeout,
         connect_timeout=settings.upstream_connect_timeout,
@@ -91,10 +106,13 @@ async def open_adapters(settings: Settings, cache: Cache) -> AsyncIterator[Adapt
         user_agent=settings.upstream_user_agent,
         penalty_seconds=math.ceil(settings.throttle_penalty_duration),
     )
-    throttle = build_throttle(settings)
+    throttle = build_throttle(settings, metrics)
     upstream = ThrottledUpstream(http, throttle)
     lock = (
-        ValkeyFlightLock.from_url(settings.valkey_url, wait=settings.upstream_timeout * 3)
+        ValkeyFlightLock.from_url(
+            settings.valkey_url,
+            wait=settings.upstream_timeout * 3,
+        )
         if settings.valkey_url
         else None
     )
@@ -130,6 +148,18 @@ class Services:
     runner: JobRunner
 
 
+def service_hooks(metrics: Metrics | None, page_type: str) -> ServiceHooks:
+    if metrics is None:
+        return ServiceHooks()
+
+    def storage_lookup(result: StorageResult) -> None:
+        metrics.cache_lookup("storage", result)
+
+    return ServiceHooks(
+        storage_lookup=storage_lookup, flight_wait=lambda: metrics.single_flight_wait(page_type)
+    )
+
+
 def job_policy(settings: Settings) -> JobPolicy:
     return JobPolicy(
         max_attempts=settings.worker_max_attempts,
@@ -143,9 +173,11 @@ def job_policy(settings: Settings) -> JobPolicy:
     )
 
 
-def build_services(settings: Settings, adapters: Adapters, clock: Clock) -> Services:
+def build_services(
+    settings: Settings, adapters: Adapters, clock: Clock, metrics: Metrics | None = None
+) -> Services:
     storage, upstream, lock = adapters.storage, adapters.upstream, adapters.flight_lock
-    pages = StaticPages(storage, upstream, clock, lock=lock)
+    pages = StaticPages(storage, upstream, clock, lock=lock, hooks=service_hooks(metrics, "static"))
     unknown = UnknownPlayers(
         storage,
         clock,
@@ -154,9 +186,16 @@ def build_services(settings: Settings, adapters: Adapters, clock: Clock) -> Serv
             multiplier=settings.unknown_player_retry_multiplier,
             maximum=settings.unknown_player_max_retry,
         ),
+        on_refused=metrics.unknown_player_refused if metrics else None,
     )
     profiles = PlayerProfiles(
-        storage, upstream, clock, unknown, staleness=settings.player_staleness_threshold, lock=lock
+        storage,
+        upstream,
+        clock,
+        unknown,
+        staleness=settings.player_staleness_threshold,
+        lock=lock,
+        hooks=service_hooks(metrics, "player"),
     )
     heroes_config = HeroesConfig(
         site_url=BLIZZARD_PUBLIC_URL,
@@ -178,6 +217,22 @@ def build_services(settings: Settings, adapters: Adapters, clock: Clock) -> Serv
         players=PlayersService(profiles, curated.HERO_ROLES),
         player_search=PlayerSearch(storage, upstream, clock, app_base_url=settings.app_base_url),
     )
-    runner = JobRunner(storage.jobs, job_policy(settings), clock=clock)
+    runner = JobRunner(
+        storage.jobs,
+        job_policy(settings),
+        clock=clock,
+        on_finished=metrics.job_finished if metrics else None,
+    )
     RefreshHandlers(pages, heroes, profiles).register(runner)
     return Services(container, runner)
+
+
+def gauge_sources(adapters: Adapters, cache: Cache | None = None) -> GaugeSources:
+    """What the metrics read at scrape time: storage, queue, throttle (and cache size)."""
+
+    return GaugeSources(
+        storage=adapters.storage.stats,
+        queue_depth=adapters.storage.jobs.counts,
+        throttle=adapters.throttle.status,
+        memory_cache=cache if isinstance(cache, MemoryCache) else None,
+    )

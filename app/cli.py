@@ -17,6 +17,7 @@ import uvicorn
 
 from app.config import Settings, SettingsError, load_settings
 from app.devtools.fixtures import FIXTURES_ENV_VAR, fixtures_dir
+from app.metrics import multiprocess_mode
 
 
 def _settings() -> Settings:
@@ -43,15 +44,16 @@ def _serve(args: argparse.Namespace) -> int:
         "valkey" if settings.valkey_url else "in-process",
     )
     if args.workers > 1:
-        uvicorn.run(
-            "app.main:app_from_environment",
-            factory=True,
-            host=args.host,
-            port=args.port,
-            workers=args.workers,
-            log_level=settings.log_level,
-            access_log=settings.access_log,
-        )
+        with multiprocess_mode(args.workers if settings.metrics_enabled else 1):
+            uvicorn.run(
+                "app.main:app_from_environment",
+                factory=True,
+                host=args.host,
+                port=args.port,
+                workers=args.workers,
+                log_level=settings.log_level,
+                access_log=settings.access_log,
+            )
         return 0
     from app.main import create_app
 

@@ -112,6 +112,13 @@ class Settings(BaseSettings):
     jobs_done_retention: PositiveSeconds = 86400
     """Finished jobs are kept this long (for inspection), then purged by the cleanup job."""
 
+    # --- metrics ------------------------------------------------------------------------
+    metrics_enabled: bool = True
+    """Serve Prometheus metrics at `GET /metrics` (and on the worker's metrics port)."""
+    worker_metrics_host: str = "127.0.0.1"
+    worker_metrics_port: Annotated[int, Field(ge=1, le=65_535)] = 9000
+    """Where `owdata worker` serves its metrics (`/metrics`)."""
+
     # --- HTTP ---------------------------------------------------------------------------
     max_query_string_length: Annotated[int, Field(ge=64, le=65_536)] = 1024
 

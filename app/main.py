@@ -18,28 +18,35 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
 from app import __version__
 from app.api.application import OwdataApp
 from app.api.errors import install_error_handlers
 from app.api.guards import QueryLengthGuard
+from app.api.metrics_middleware import MetricsMiddleware
 from app.api.openapi import DESCRIPTION, TAGS_METADATA
 from app.api.response_cache import ResponseCacheMiddleware
 from app.api.routers import hero_stats, heroes, players, reference
-from app.bootstrap import build_cache, build_services, open_adapters
+from app.api.routers.metrics import metrics_router
+from app.bootstrap import build_cache, build_services, gauge_sources, open_adapters
 from app.config import Settings, load_settings
+from app.metrics import Metrics
 from app.ports import Clock
 from app.services.maintenance import Maintenance
 
 
 def create_app(settings: Settings, *, clock: Clock = time.time) -> FastAPI:
-    cache = build_cache(settings)
+    metrics = Metrics() if settings.metrics_enabled else None
+    cache = build_cache(settings, metrics)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_adapters(settings, cache) as adapters:
-            services = build_services(settings, adapters, clock)
+        async with open_adapters(settings, cache, metrics) as adapters:
+            services = build_services(settings, adapters, clock, metrics)
             app.state.container = services.container
+            if metrics is not None:
+                metrics.watch(gauge_sources(adapters, cache))
             cleanup = Maintenance(
                 adapters.storage,
                 clock,
@@ -64,6 +71,8 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> FastAPI:
                 stop.set()
                 with contextlib.suppress(asyncio.CancelledError):
                     await asyncio.gather(*tasks)
+                if metrics is not None:
+                    metrics.flush()
 
     app = OwdataApp(
         title="owdata",
@@ -76,15 +85,21 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> FastAPI:
         redoc_url="/",
         lifespan=lifespan,
     )
+    app.state.metrics = metrics
     install_error_handlers(app)
     app.include_router(hero_stats.router)  # before /heroes/{hero_key}
     app.include_router(heroes.router)
     app.include_router(reference.router)
     app.include_router(players.router)
-    app.edge = QueryLengthGuard(
-        ResponseCacheMiddleware(app.handle, cache=cache, clock=clock),
+    observe = None
+    if metrics is not None:
+        app.include_router(metrics_router(metrics))
+        observe = metrics.response_cache_observer("valkey" if settings.valkey_url else "memory")
+    edge: ASGIApp = QueryLengthGuard(
+        ResponseCacheMiddleware(app.handle, cache=cache, clock=clock, observe=observe),
         max_length=settings.max_query_string_length,
     )
+    app.edge = MetricsMiddleware(edge, metrics=metrics) if metrics is not None else edge
     if settings.static_dir.is_dir():
         app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     return app

@@ -14,8 +14,10 @@ import logging
 import signal
 import time
 
-from app.bootstrap import build_cache, build_services, open_adapters
+from app.api.routers.metrics import start_metrics_server
+from app.bootstrap import build_cache, build_services, gauge_sources, open_adapters
 from app.config import Settings
+from app.metrics import Metrics
 from app.services.maintenance import Maintenance
 
 logger = logging.getLogger(__name__)
@@ -26,8 +28,15 @@ async def run_worker(settings: Settings) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    async with open_adapters(settings, build_cache(settings)) as adapters:
-        services = build_services(settings, adapters, time.time)
+    metrics = Metrics() if settings.metrics_enabled else None
+    async with open_adapters(settings, build_cache(settings, metrics), metrics) as adapters:
+        services = build_services(settings, adapters, time.time, metrics)
+        server = None
+        if metrics is not None:
+            metrics.watch(gauge_sources(adapters))
+            server = await start_metrics_server(
+                metrics, settings.worker_metrics_host, settings.worker_metrics_port
+            )
         maintenance = Maintenance(
             adapters.storage,
             time.time,
@@ -43,5 +52,8 @@ async def run_worker(settings: Settings) -> int:
         ]
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.gather(*tasks)
+        if server is not None:
+            server.close()
+            await server.wait_closed()
     logger.info("worker stopped")
     return 0

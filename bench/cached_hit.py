@@ -5,6 +5,9 @@
 Starts the fake upstream, `owdata serve` (embedded defaults, temporary SQLite file) and a
 bare ASGI app serving the bytes the API answered, with the same uvicorn settings; then
 loads each in turn with wrk and prints both figures and their ratio (goal: >= 0.8).
+
+The pieces (`fake_upstream`, `owdata_server`, `warm_hit`, `measure`) are reused by other
+benchmarks, e.g. `bench.metrics_cost`.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ import json
 import statistics
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -24,7 +29,7 @@ from bench.harness import LoadResult, free_port, process, progress, wrk
 FLOOR_HEADERS = ("content-type", "cache-control", "etag", "age", "x-cache-status")
 
 
-def _measure(url: str, seconds: int, rounds: int, label: str) -> list[LoadResult]:
+def measure(url: str, seconds: int, rounds: int, label: str) -> list[LoadResult]:
     results = []
     for i in range(rounds):
         progress(f"{label}: round {i + 1}/{rounds} ({seconds} s)")
@@ -32,29 +37,50 @@ def _measure(url: str, seconds: int, rounds: int, label: str) -> list[LoadResult
     return results
 
 
+@contextmanager
+def fake_upstream() -> Iterator[str]:
+    """The fake Blizzard site on a free port; yields its base URL."""
+    port = free_port()
+    fake = [sys.executable, "-m", "app.cli", "fake-upstream", "--port", str(port)]
+    fake += ["--fixtures", str(fixtures_dir())]
+    with process(fake, ready_url=f"http://127.0.0.1:{port}/__fake__/calls"):
+        yield f"http://127.0.0.1:{port}"
+
+
+@contextmanager
+def owdata_server(upstream_url: str, storage: Path, extra_env: dict[str, str]) -> Iterator[str]:
+    """`owdata serve` on a free port with a fresh SQLite file; yields its base URL."""
+    port = free_port()
+    env = {
+        "BLIZZARD_HOST": upstream_url,
+        "STORAGE_PATH": str(storage),
+        "LOG_LEVEL": "warning",
+        "ACCESS_LOG": "false",
+        **extra_env,
+    }
+    serve = [sys.executable, "-m", "app.cli", "serve", "--port", str(port)]
+    with process(serve, env=env, ready_url=f"http://127.0.0.1:{port}/openapi.json"):
+        yield f"http://127.0.0.1:{port}"
+
+
+def warm_hit(url: str) -> httpx.Response:
+    """Request `url` twice and return the second answer, checked to be a cache hit."""
+    httpx.get(url, timeout=30).raise_for_status()
+    hit = httpx.get(url)
+    assert hit.headers["x-cache-status"] == "hit", hit.headers
+    return hit
+
+
 def run(path: str, seconds: int, rounds: int, extra_env: dict[str, str]) -> None:
-    upstream_port, app_port, floor_port = free_port(), free_port(), free_port()
+    floor_port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
-        env = {
-            "BLIZZARD_HOST": f"http://127.0.0.1:{upstream_port}",
-            "STORAGE_PATH": str(Path(tmp) / "bench.db"),
-            "LOG_LEVEL": "warning",
-            "ACCESS_LOG": "false",
-            **extra_env,
-        }
-        fake = [sys.executable, "-m", "app.cli", "fake-upstream", "--port", str(upstream_port)]
-        fake += ["--fixtures", str(fixtures_dir())]
-        serve = [sys.executable, "-m", "app.cli", "serve", "--port", str(app_port)]
-        app_url = f"http://127.0.0.1:{app_port}{path}"
         progress("starting the fake upstream and owdata")
         with (
-            process(fake, ready_url=f"http://127.0.0.1:{upstream_port}/__fake__/calls"),
-            process(serve, env=env, ready_url=f"http://127.0.0.1:{app_port}/openapi.json"),
+            fake_upstream() as upstream_url,
+            owdata_server(upstream_url, Path(tmp) / "bench.db", extra_env) as base_url,
         ):
-            warm = httpx.get(app_url, timeout=30)
-            warm.raise_for_status()
-            hit = httpx.get(app_url)
-            assert hit.headers["x-cache-status"] == "hit", hit.headers
+            app_url = base_url + path
+            hit = warm_hit(app_url)
             body_file, headers_file = Path(tmp) / "body", Path(tmp) / "headers.json"
             body_file.write_bytes(hit.content)
             headers = [(n, hit.headers[n]) for n in FLOOR_HEADERS if n in hit.headers]
@@ -71,8 +97,8 @@ def run(path: str, seconds: int, rounds: int, extra_env: dict[str, str]) -> None
                 floor: list[LoadResult] = []
                 ours: list[LoadResult] = []
                 for i in range(rounds):  # interleaved, so drift hits both alike
-                    floor += _measure(floor_url, seconds, 1, f"floor {i + 1}")
-                    ours += _measure(app_url, seconds, 1, f"owdata {i + 1}")
+                    floor += measure(floor_url, seconds, 1, f"floor {i + 1}")
+                    ours += measure(app_url, seconds, 1, f"owdata {i + 1}")
     report(path, len(hit.content), floor, ours)
 
 

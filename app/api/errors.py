@@ -91,6 +91,9 @@ async def on_upstream_error(request: Request, exc: Exception) -> Response:
 async def on_parse_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ParseError)
     logger.error("parse error on %s: %s", request.url.path, exc.message)
+    metrics = getattr(request.app.state, "metrics", None)
+    if metrics is not None:
+        metrics.parse_error(exc.page_type)
     return error_json(502, exc.message)
 
 

@@ -13,9 +13,10 @@ Several processes. `owdata serve --workers N` runs N processes behind one port, 
 scrape would reach one of them at random; so owdata uses prometheus-client's
 multiprocess mode there: `multiprocess_mode(workers)` (called by the CLI before uvicorn
 starts the workers) points `PROMETHEUS_MULTIPROC_DIR` at a fresh directory, every worker
-writes its values to memory-mapped files in it, and the worker answering `GET /metrics`
-renders the sum of all of them (in-flight requests summed over live workers only,
-process metrics per live worker with a `pid` label). A single process (the default, and
+writes its values to memory-mapped files in it (per-request counts within about a
+second, see `app.metrics.http`), and the worker answering `GET /metrics` renders the sum
+of all of them (in-flight requests summed over live workers only, process metrics per
+live worker with a `pid` label). A single process (the default, and
 `owdata worker`) keeps plain in-memory metrics. Separate containers (`docker compose up
 --scale app=3`) are separate targets: Prometheus finds each one through DNS service
 discovery (`prometheus/prometheus.yml`), and dashboards sum over instances.

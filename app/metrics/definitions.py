@@ -48,12 +48,6 @@ class EventMetrics:
             )
 
         # --- caches ----------------------------------------------------------------------
-        self.cache_lookups = counter(
-            "cache_lookups_total",
-            "Cache lookups by layer (memory, valkey, storage) and result "
-            "(fresh_hit, stale_hit, miss).",
-            ("layer", "result"),
-        )
         self.cache_errors = counter(
             "cache_errors_total",
             "Cache backend (Valkey) commands that failed, by operation; requests carry on "

@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Literal
 
-from prometheus_client import CollectorRegistry, Counter
+from prometheus_client import CollectorRegistry
 
 from app import __version__
 from app.metrics.collectors import ScrapeTimeCollector
@@ -34,13 +34,6 @@ from app.ports import StorageStats
 CacheLayer = Literal["memory", "valkey", "storage"]
 CacheResult = Literal["fresh_hit", "stale_hit", "miss"]
 JobOutcome = Literal["done", "retry", "dead"]
-
-# What `ResponseCacheMiddleware(observe=...)` reports, in this module's vocabulary.
-_RESPONSE_CACHE_RESULTS: dict[str, CacheResult] = {
-    "hit": "fresh_hit",
-    "stale": "stale_hit",
-    "miss": "miss",
-}
 
 
 class Metrics:
@@ -66,8 +59,16 @@ class Metrics:
         return self._exposition.directory is not None
 
     def render(self, accept: str | None = None) -> tuple[bytes, str]:
-        """The exposition (body, content type) in the format `accept` asks for."""
+        """The exposition (body, content type) in the format `accept` asks for.
+
+        In multiprocess mode call `flush` first, from the event loop's thread.
+        """
         return self._exposition.render(accept)
+
+    def flush(self) -> None:
+        """Multiprocess: share the last second's request counts now (before a scrape, and
+        when the process stops); a no-op for a single process."""
+        self.http.flush()
 
     # --- hooks of the adapters and services ----------------------------------------------
     def upstream_call(self, page_type: str, status: str, duration: float) -> None:
@@ -82,24 +83,12 @@ class Metrics:
             self.event.storage_errors.labels(table, operation).inc()
 
     def cache_lookup(self, layer: CacheLayer, result: CacheResult) -> None:
-        self.event.cache_lookups.labels(layer, result).inc()
+        self.http.count_lookup((layer, result))
 
     def response_cache_observer(self, layer: CacheLayer) -> Callable[[str], None]:
-        """A `ResponseCacheMiddleware(observe=...)` callback counting lookups in `layer`.
-
-        It runs on every cached request, so the label children are looked up once here.
-        """
-        children: dict[str, Counter] = {
-            reported: self.event.cache_lookups.labels(layer, result)
-            for reported, result in _RESPONSE_CACHE_RESULTS.items()
-        }
-
-        def observe(result: str) -> None:
-            child = children.get(result)
-            if child is not None:
-                child.inc()
-
-        return observe
+        """A `ResponseCacheMiddleware(observe=...)` callback counting lookups in `layer`
+        (it reports `hit`, `stale` or `miss`)."""
+        return self.http.lookup_observer(layer)
 
     def cache_error(self, operation: str) -> None:
         """`ValkeyCache` `on_error` hook (operation: get, set, delete, delete_prefix)."""

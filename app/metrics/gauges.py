@@ -20,7 +20,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from app.ports import StorageStats
 
@@ -65,7 +65,8 @@ class GaugeSources:
     """Where scrape-time values come from; leave out what this process does not have."""
 
     storage: Callable[[], Awaitable[StorageStats]] | None = None
-    queue_depth: Callable[[], Awaitable[Mapping[str, int]]] | None = None
+    queue_depth: Callable[[], Awaitable[Mapping[Any, int]]] | None = None
+    """Jobs per state, e.g. `JobQueue.counts` (`Any`: its keys are a `Literal` of str)."""
     throttle: Callable[[], Awaitable[tuple[float, float]]] | None = None
     """`(delay, penalty remaining)`, e.g. `app.services.throttle.Throttle.status`."""
     memory_cache: CacheSize | None = None

@@ -1,13 +1,17 @@
-"""API request metrics: requests by route template, method and status, their latency and
-the requests in flight, at the lowest cost per request.
+"""Metrics updated on every request: API requests by route template, method and status,
+their latency, requests in flight, and response-cache lookups.
 
-A cached hit is answered in about 100 µs, and prometheus-client metric objects cost
-about a microsecond per update (label lookup, lock, checks), several per request. So a
-single process keeps plain integers per (route, method) and turns them into metric
-families when scraped (reads happen in the scrape thread: the copies taken with
-`list(...)`/`dict(...)` are made under the GIL, so they never see a dict mid-update).
-In multiprocess mode the values must reach the other workers, so prometheus-client's
-memory-mapped metrics are used instead. Both expose the same series.
+A cached hit is answered in about 100 µs. prometheus-client metric objects cost about a
+microsecond per update (label lookup, lock, checks), and a few microseconds each in
+multiprocess mode (a write to a memory-mapped file); a request makes several. So the
+request path only adds to plain integers, per (route, method) and per lookup result:
+- single process: `collect` turns them into metric families at scrape time (it runs in
+  the scrape thread; the `list(...)` copies are made under the GIL, so they never see
+  a dict mid-update);
+- multiprocess: `flush` adds what accumulated to prometheus-client's shared metrics
+  about once a second (a timer armed by the first update after a flush), and before a
+  scrape renders; both in the event loop's thread, so no update is lost.
+Both modes expose the same series.
 
 Example:
     >>> recorder = metrics.http.recorder("/heroes/{hero_key}", "GET")
@@ -17,10 +21,10 @@ Example:
 
 from __future__ import annotations
 
+import asyncio
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import accumulate
-from typing import Protocol
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import (
@@ -35,24 +39,25 @@ from prometheus_client.utils import floatToGoString
 from app.metrics.definitions import HTTP_BUCKETS
 
 REQUESTS = ("owdata_http_requests", "API requests answered, by route template, method and status.")
-DURATION = (
-    "owdata_http_request_duration_seconds",
-    "Time to answer an API request, by route template and method.",
-)
+DURATION = ("owdata_http_request_duration_seconds", "Time to answer an API request.")
 IN_FLIGHT = ("owdata_http_requests_in_flight", "API requests being answered, by route template.")
+LOOKUPS = (
+    "owdata_cache_lookups",
+    "Cache lookups by layer (memory, valkey, storage) and result (fresh_hit, stale_hit, miss).",
+)
+# What `ResponseCacheMiddleware(observe=...)` reports -> our `result` label.
+_RESPONSE_CACHE_RESULTS = {"hit": "fresh_hit", "stale": "stale_hit", "miss": "miss"}
 _LE = [floatToGoString(b) for b in HTTP_BUCKETS] + ["+Inf"]  # type: ignore[no-untyped-call]
+FLUSH_INTERVAL = 1.0
 
 
-class Recorder(Protocol):
-    def start(self) -> None: ...
+class Recorder:
+    """Counts of one (route, method): totals, or (multiprocess) what is not flushed yet."""
 
-    def finish(self, status: int, seconds: float) -> None: ...
+    __slots__ = ("_owner", "buckets", "in_flight", "statuses", "total")
 
-
-class _LocalRecorder:
-    __slots__ = ("buckets", "in_flight", "statuses", "total")
-
-    def __init__(self) -> None:
+    def __init__(self, owner: HttpMetrics) -> None:
+        self._owner = owner
         self.in_flight = 0
         self.statuses: dict[int, int] = {}
         self.buckets = [0] * len(_LE)  # per bucket, not cumulative
@@ -60,76 +65,107 @@ class _LocalRecorder:
 
     def start(self) -> None:
         self.in_flight += 1
+        if not self._owner.pending:  # a long request must show in flight while it lasts
+            self._owner.changed()
 
     def finish(self, status: int, seconds: float) -> None:
         self.in_flight -= 1
         self.statuses[status] = self.statuses.get(status, 0) + 1
         self.buckets[bisect_left(HTTP_BUCKETS, seconds)] += 1  # `le`: bound >= value
         self.total += seconds
-
-
-class _SharedRecorder:
-    """prometheus-client children of one (route, method), for multiprocess mode."""
-
-    __slots__ = ("_labels", "_requests", "duration", "in_flight", "statuses")
-
-    def __init__(self, metrics: _SharedMetrics, route: str, method: str) -> None:
-        self._requests, self._labels = metrics.requests, (route, method)
-        self.duration = metrics.duration.labels(route, method)
-        self.in_flight = metrics.in_flight.labels(route)
-        self.statuses: dict[int, Counter] = {}
-
-    def start(self) -> None:
-        self.in_flight.inc()
-
-    def finish(self, status: int, seconds: float) -> None:
-        self.in_flight.dec()
-        child = self.statuses.get(status)
-        if child is None:
-            child = self.statuses[status] = self._requests.labels(*self._labels, status)
-        child.inc()
-        self.duration.observe(seconds)
-
-
-class _SharedMetrics:
-    def __init__(self, registry: CollectorRegistry) -> None:
-        self.requests = Counter(*REQUESTS, ("route", "method", "status"), registry=registry)
-        self.duration = Histogram(
-            *DURATION, ("route", "method"), registry=registry, buckets=HTTP_BUCKETS
-        )
-        # Summed over live workers only: a dead worker's requests are no longer in flight.
-        self.in_flight = Gauge(
-            *IN_FLIGHT, ("route",), registry=registry, multiprocess_mode="livesum"
-        )
+        if not self._owner.pending:
+            self._owner.changed()
 
 
 class HttpMetrics(Collector):
-    """Hands out one recorder per (route, method); both sets are bounded by the caller."""
-
     def __init__(self, registry: CollectorRegistry, *, shared: bool) -> None:
+        self._shared = shared
+        self.pending = not shared  # single process: nothing to flush, ever
         self._recorders: dict[tuple[str, str], Recorder] = {}
-        self._local: dict[tuple[str, str], _LocalRecorder] = {}
-        self._shared = _SharedMetrics(registry) if shared else None
+        self._lookups: dict[tuple[str, str], int] = {}
         if not shared:
             registry.register(self)
+            return
+        self._requests = Counter(*REQUESTS, ("route", "method", "status"), registry=registry)
+        self._duration = Histogram(
+            *DURATION, ("route", "method"), registry=registry, buckets=HTTP_BUCKETS
+        )
+        self._in_flight = Gauge(
+            *IN_FLIGHT, ("route",), registry=registry, multiprocess_mode="livesum"
+        )
+        self._cache = Counter(*LOOKUPS, ("layer", "result"), registry=registry)
 
     def recorder(self, route: str, method: str) -> Recorder:
-        key = (route, method)
-        found = self._recorders.get(key)
-        if found is not None:
-            return found
-        if self._shared is not None:
-            recorder: Recorder = _SharedRecorder(self._shared, route, method)
-        else:
-            recorder = self._local[key] = _LocalRecorder()
-        self._recorders[key] = recorder
-        return recorder
+        """The counts of one (route, method); both come from bounded sets."""
+        found = self._recorders.get((route, method))
+        if found is None:
+            found = self._recorders[route, method] = Recorder(self)
+        return found
+
+    def count_lookup(self, key: tuple[str, str]) -> None:
+        """Count a cache lookup; `key` is (layer, result)."""
+        self._lookups[key] = self._lookups.get(key, 0) + 1
+        if not self.pending:
+            self.changed()
+
+    def declare_lookup(self, key: tuple[str, str]) -> None:
+        """Expose this (layer, result) at 0 before its first lookup, so rates start at 0."""
+        self._lookups.setdefault(key, 0)
+        if not self.pending:
+            self.changed()
+
+    def lookup_observer(self, layer: str) -> Callable[[str], None]:
+        """Count the response cache's lookups in `layer`; label tuples are built once."""
+        keys = {reported: (layer, result) for reported, result in _RESPONSE_CACHE_RESULTS.items()}
+        for key in keys.values():
+            self.declare_lookup(key)
+        count = self.count_lookup
+
+        def observe(reported: str) -> None:
+            key = keys.get(reported)
+            if key is not None:
+                count(key)
+
+        return observe
+
+    def changed(self) -> None:
+        """Multiprocess: arm the flush timer (or flush now, outside an event loop)."""
+        self.pending = True
+        try:
+            asyncio.get_running_loop().call_later(FLUSH_INTERVAL, self.flush)
+        except RuntimeError:
+            self.flush()
+
+    def flush(self) -> None:
+        """Multiprocess: move what accumulated into the shared metrics (loop thread only)."""
+        if not self._shared or not self.pending:
+            return
+        self.pending = False
+        in_flight: dict[str, int] = {}
+        for (route, method), rec in self._recorders.items():
+            for status, count in rec.statuses.items():
+                self._requests.labels(route, method, status).inc(count)
+            rec.statuses.clear()
+            histogram = self._duration.labels(route, method)
+            # prometheus-client has no public "add n observations": these are its values.
+            histogram._sum.inc(rec.total)
+            for value, count in zip(histogram._buckets, rec.buckets, strict=True):
+                if count:
+                    value.inc(count)
+            rec.buckets, rec.total = [0] * len(_LE), 0.0
+            in_flight[route] = in_flight.get(route, 0) + rec.in_flight
+        for route, count in in_flight.items():
+            self._in_flight.labels(route).set(count)
+        for (layer, result), count in self._lookups.items():
+            self._cache.labels(layer, result).inc(count)
+        self._lookups.clear()
 
     def collect(self) -> Iterator[Metric]:
+        """Single process: the totals as metric families."""
         requests = CounterMetricFamily(*REQUESTS, labels=["route", "method", "status"])
         duration = HistogramMetricFamily(*DURATION, labels=["route", "method"])
         in_flight: dict[str, int] = {}
-        for (route, method), rec in list(self._local.items()):
+        for (route, method), rec in list(self._recorders.items()):
             for status, count in list(rec.statuses.items()):
                 requests.add_metric([route, method, str(status)], count)
             cumulative = list(zip(_LE, accumulate(list(rec.buckets)), strict=True))
@@ -138,4 +174,7 @@ class HttpMetrics(Collector):
         gauge = GaugeMetricFamily(*IN_FLIGHT, labels=["route"])
         for route, count in in_flight.items():
             gauge.add_metric([route], count)
-        yield from (requests, duration, gauge)
+        lookups = CounterMetricFamily(*LOOKUPS, labels=["layer", "result"])
+        for labels, count in list(self._lookups.items()):
+            lookups.add_metric(list(labels), count)
+        yield from (requests, duration, gauge, lookups)

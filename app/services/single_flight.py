@@ -32,8 +32,11 @@ class _ProcessOnly:
 
 
 class SingleFlight[T]:
-    def __init__(self, lock: FlightLock | None = None) -> None:
+    def __init__(
+        self, lock: FlightLock | None = None, *, on_wait: Callable[[], None] | None = None
+    ) -> None:
         self._lock: FlightLock = lock or _ProcessOnly()
+        self._on_wait = on_wait
         self._running: dict[str, asyncio.Future[T]] = {}
         self.waits = 0
         """How many callers joined an execution already under way (for metrics and tests)."""
@@ -42,6 +45,8 @@ class SingleFlight[T]:
         running = self._running.get(key)
         if running is not None:
             self.waits += 1
+            if self._on_wait is not None:
+                self._on_wait()
             return await asyncio.shield(running)
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._running[key] = future

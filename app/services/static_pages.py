@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from app.domain.errors import NotFoundError, ParseError
 from app.ports import Clock, FlightLock, JSONValue, StaticRecord, Upstream
 from app.ports_jobs import OutboxStorage
+from app.services.hooks import ServiceHooks
 from app.services.results import Result
 from app.services.single_flight import SingleFlight
 
@@ -53,11 +54,13 @@ class StaticPages:
         clock: Clock,
         *,
         lock: FlightLock | None = None,
+        hooks: ServiceHooks | None = None,
     ) -> None:
         self._storage = storage
         self._upstream = upstream
         self._clock = clock
-        self._flight = SingleFlight[Result](lock)
+        self._hooks = hooks or ServiceHooks()
+        self._flight = SingleFlight[Result](lock, on_wait=self._hooks.flight_wait)
 
     async def get(self, spec: PageSpec) -> Result:
         """The page's data: from storage when there is a record (marked stale, with a
@@ -67,9 +70,11 @@ class StaticPages:
     async def _get(self, spec: PageSpec) -> Result:
         record = await self._storage.get_static(spec.key)
         if record is None:
+            self._hooks.storage_lookup("miss")
             return await self.fetch(spec)
         now = self._clock()
         stale = now - record.fetched_at >= spec.staleness
+        self._hooks.storage_lookup("stale_hit" if stale else "fresh_hit")
         result, reparsed = await self._from_record(spec, record)
         if reparsed is None and not stale:
             return result

@@ -26,6 +26,7 @@ _NOT_FOUND = b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\
 async def scrape(metrics: Metrics, accept: str | None) -> tuple[bytes, str]:
     """Refresh the scrape-time gauges, then render (body, content type)."""
     await metrics.refresh()
+    metrics.flush()  # in this (the loop's) thread, before rendering in another
     return await asyncio.to_thread(metrics.render, accept)
 
 

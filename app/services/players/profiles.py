@@ -30,6 +30,7 @@ from app.parsers import career as career_parser
 from app.parsers.search import parse_search
 from app.ports import Clock, FlightLock, JSONValue, PlayerRecord, Upstream
 from app.ports_jobs import OutboxStorage
+from app.services.hooks import ServiceHooks
 from app.services.players.unknown import UnknownPlayers
 from app.services.single_flight import SingleFlight
 
@@ -72,13 +73,15 @@ class PlayerProfiles:
         *,
         staleness: int,
         lock: FlightLock | None = None,
+        hooks: ServiceHooks | None = None,
     ) -> None:
         self._storage = storage
         self._upstream = upstream
         self._clock = clock
         self._unknown = unknown
         self._staleness = staleness
-        self._flight = SingleFlight[Profile](lock)
+        self._hooks = hooks or ServiceHooks()
+        self._flight = SingleFlight[Profile](lock, on_wait=self._hooks.flight_wait)
 
     async def get(self, raw_id: str, *, force: bool = False) -> Profile:
         """The player's profile. Raises ValueError for an invalid id, `PlayerNotFoundError`
@@ -93,10 +96,14 @@ class PlayerProfiles:
 
     async def _load(self, pid: PlayerId, was_unknown: bool, force: bool) -> Profile:
         record = await self._stored(pid)
-        if record is not None and not force:
+        if record is None:
+            self._hooks.storage_lookup("miss")
+        elif not force:
             profile = await self._profile(record)
             if self._fresh(record):
+                self._hooks.storage_lookup("fresh_hit")
                 return profile
+            self._hooks.storage_lookup("stale_hit")
             # Stale: answer now, refresh in the background (a durable job).
             async with self._storage.transaction() as tx:
                 tx.enqueue(

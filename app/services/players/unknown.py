@@ -7,6 +7,7 @@ Before `next_check_at` no upstream call is made for that player.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.domain.errors import NotFoundError
@@ -34,19 +35,26 @@ class PlayerNotFoundError(NotFoundError):
 
 
 class UnknownPlayers:
-    def __init__(self, storage: Storage, clock: Clock, policy: BackoffPolicy) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        clock: Clock,
+        policy: BackoffPolicy,
+        *,
+        on_refused: Callable[[], None] | None = None,
+    ) -> None:
         self._storage = storage
         self._clock = clock
         self._policy = policy
-        self.refused = 0
-        """Requests answered from the backoff state without asking Blizzard."""
+        self._on_refused = on_refused
 
     async def check(self, key: str) -> UnknownPlayer | None:
         """Raise `PlayerNotFoundError` while `key` is backing off; else return its status."""
         status = await self._storage.get_unknown_player(key)
         now = self._clock()
         if status is not None and now < status.next_check_at:
-            self.refused += 1
+            if self._on_refused is not None:
+                self._on_refused()
             raise PlayerNotFoundError(status, now)
         return status
 

@@ -1,0 +1,26 @@
+"""Observation hooks services call (metrics plug in here; every hook is optional)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+StorageResult = Literal["fresh_hit", "stale_hit", "miss"]
+
+
+def _ignore_lookup(result: StorageResult) -> None:
+    return None
+
+
+def _ignore_wait() -> None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceHooks:
+    """`storage_lookup(result)` after each storage read of a page or profile;
+    `flight_wait()` when a request joins an upstream fetch already under way."""
+
+    storage_lookup: Callable[[StorageResult], None] = _ignore_lookup
+    flight_wait: Callable[[], None] = _ignore_wait
