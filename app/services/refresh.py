@@ -26,7 +26,7 @@ class RefreshHandlers:
         if not isinstance(payload, dict):
             raise ValueError(f"malformed payload of {job.key}: {payload!r}")
         try:
-            await self._pages.fetch(self._heroes.spec_for(payload))
+            await self._pages.refresh(self._heroes.spec_for(payload))
         except NotFoundError:
             logger.info("%s no longer exists upstream; keeping the stored copy", job.key)
 

@@ -85,6 +85,12 @@ class StaticPages:
                 tx.enqueue(f"static:{spec.key}", REFRESH_STATIC, dict(spec.job), run_at=now)
         return Result(result.data, result.generated_at, stale=stale)
 
+    async def refresh(self, spec: PageSpec) -> None:
+        """A refresh job: fetch the page again unless someone already did (fresh record)."""
+        record = await self._storage.get_static(spec.key)
+        if record is None or self._clock() - record.fetched_at >= spec.staleness:
+            await self._flight.run(f"refresh:{spec.key}", lambda: self.fetch(spec))
+
     async def fetch(self, spec: PageSpec) -> Result:
         """Fetch, parse and store the page now (also used by background refreshes)."""
         response = await self._upstream.get(

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 
+from app.adapters.cache.memory import MemoryCache
+from app.bootstrap import open_adapters
 from app.config import Settings
 from app.devtools.fake_upstream import FakeUpstreamServer
+from app.services.players.profiles import PlayerProfiles
+from app.services.players.unknown import BackoffPolicy, UnknownPlayers
 from tests.e2e.conftest import eventually, running
 
 TEKROP_ID = "c65b8798bc61d6ffbba120%7Ccfe9dd77a4382165e2b920bdcc035949"
@@ -231,3 +237,25 @@ async def test_search_pagination_and_ordering(client: httpx.AsyncClient) -> None
     assert empty.json() == {"total": 1, "results": []}
     times = [r["last_updated_at"] for r in newest.json()["results"]]
     assert times == sorted(times, reverse=True)
+
+
+async def test_a_forced_refresh_is_never_merged_with_a_plain_lookup(
+    settings: Settings, upstream: FakeUpstreamServer
+) -> None:
+    clock = Clock()
+    cache = MemoryCache(max_entries=100, max_bytes=1 << 20)
+    async with open_adapters(settings, cache) as adapters:
+        unknown = UnknownPlayers(adapters.storage, clock, BackoffPolicy(600, 3, 21600))
+        profiles = PlayerProfiles(adapters.storage, adapters.upstream, clock, unknown, staleness=10)
+        await profiles.get("TeKrop-2217")
+        clock.now += 20
+        upstream.app.reset()
+
+        plain, forced = await asyncio.gather(
+            profiles.get("TeKrop-2217"), profiles.get("TeKrop-2217", force=True)
+        )
+
+    assert plain.stale  # the lookup answers from storage at once…
+    assert not forced.stale  # …and the refresh really asked Blizzard
+    assert forced.fetched_at == clock.now
+    assert dict(upstream.app.calls) == {"/en-us/search/account-by-name/TeKrop/": 1}

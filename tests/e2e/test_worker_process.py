@@ -31,6 +31,7 @@ def worker(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
         "THROTTLE_START_DELAY": "0",
         "THROTTLE_MIN_DELAY": "0",
         "WORKER_LEASE_SECONDS": "1",
+        "ROLES_STALENESS_THRESHOLD": str(settings.roles_staleness_threshold),
         "WORKER_POLL_INTERVAL": "0.05",
         "LOG_LEVEL": "warning",
     }

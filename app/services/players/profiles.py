@@ -84,25 +84,34 @@ class PlayerProfiles:
         self._flight = SingleFlight[Profile](lock, on_wait=self._hooks.flight_wait)
 
     async def get(self, raw_id: str, *, force: bool = False) -> Profile:
-        """The player's profile. Raises ValueError for an invalid id, `PlayerNotFoundError`
-        for an unknown player, `UpstreamError`/`ParseError` when nothing stored can answer."""
+        """The player's profile; with `force` (refresh jobs) a stale one is refreshed
+        before answering instead of being served with a refresh queued.
+
+        Raises `InvalidInputError` for an invalid id, `PlayerNotFoundError` for an unknown
+        player, `UpstreamError`/`ParseError` when nothing stored can answer."""
         try:
             pid = parse_player_id(raw_id)
         except ValueError as exc:
             raise InvalidInputError(f"Invalid player_id: {exc}") from None
         key = unknown_key(pid)
         status = await self._unknown.check(key)
-        return await self._flight.run(key, lambda: self._load(pid, status is not None, force))
+        # A forced refresh (a job) must not join a plain lookup (which would hand it the
+        # stale profile), nor a plain lookup join a refresh (and get its upstream error).
+        flight_key = f"refresh:{key}" if force else key
+        return await self._flight.run(
+            flight_key, lambda: self._load(pid, status is not None, force)
+        )
 
     async def _load(self, pid: PlayerId, was_unknown: bool, force: bool) -> Profile:
         record = await self._stored(pid)
         if record is None:
             self._hooks.storage_lookup("miss")
+        elif self._fresh(record):
+            # Also for a refresh job: a fresh record means someone refreshed it already.
+            self._hooks.storage_lookup("fresh_hit")
+            return await self._profile(record)
         elif not force:
             profile = await self._profile(record)
-            if self._fresh(record):
-                self._hooks.storage_lookup("fresh_hit")
-                return profile
             self._hooks.storage_lookup("stale_hit")
             # Stale: answer now, refresh in the background (a durable job).
             async with self._storage.transaction() as tx:
