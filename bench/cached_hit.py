@@ -123,8 +123,16 @@ def main() -> None:
     parser.add_argument("--path", default="/heroes/ana")
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting for owdata (repeatable), e.g. --env METRICS_ENABLED=false",
+    )
     args = parser.parse_args()
-    run(args.path, args.seconds, args.rounds, {})
+    extra_env = dict(item.split("=", 1) for item in args.env)
+    run(args.path, args.seconds, args.rounds, extra_env)
 
 
 if __name__ == "__main__":
