@@ -18,12 +18,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from starlette.types import ASGIApp
 
 from app import __version__
 from app.api.application import OwdataApp
 from app.api.errors import install_error_handlers
-from app.api.guards import QueryLengthGuard
 from app.api.metrics_middleware import MetricsMiddleware
 from app.api.openapi import DESCRIPTION, TAGS_METADATA
 from app.api.response_cache import ResponseCacheMiddleware
@@ -31,7 +29,7 @@ from app.api.routers import hero_stats, heroes, players, reference
 from app.api.routers.metrics import metrics_router
 from app.bootstrap import build_cache, build_services, gauge_sources, open_adapters
 from app.config import Settings, load_settings
-from app.metrics import Metrics
+from app.metrics import CacheLayer, Metrics
 from app.ports import Clock
 from app.services.maintenance import Maintenance
 
@@ -91,15 +89,22 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> FastAPI:
     app.include_router(heroes.router)
     app.include_router(reference.router)
     app.include_router(players.router)
-    observe = None
     if metrics is not None:
         app.include_router(metrics_router(metrics))
-        observe = metrics.response_cache_observer("valkey" if settings.valkey_url else "memory")
-    edge: ASGIApp = QueryLengthGuard(
-        ResponseCacheMiddleware(app.handle, cache=cache, clock=clock, observe=observe),
-        max_length=settings.max_query_string_length,
-    )
-    app.edge = MetricsMiddleware(edge, metrics=metrics) if metrics is not None else edge
+        inner = MetricsMiddleware(app.handle, metrics=metrics)
+        layer: CacheLayer = "valkey" if settings.valkey_url else "memory"
+        app.edge = ResponseCacheMiddleware(
+            inner,
+            cache=cache,
+            clock=clock,
+            observe=metrics.response_cache_observer(layer),
+            max_query_length=settings.max_query_string_length,
+            on_served=inner.record,
+        )
+    else:
+        app.edge = ResponseCacheMiddleware(
+            app.handle, cache=cache, clock=clock, max_query_length=settings.max_query_string_length
+        )
     if settings.static_dir.is_dir():
         app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     return app

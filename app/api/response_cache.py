@@ -5,7 +5,8 @@ Routes say how long their answer may be reused with `Cache-Control: public, max-
 that were sent, keyed by `cache_key`, and answers later requests from the `Cache` port
 without entering FastAPI at all. A hit therefore returns the same bytes, the same
 `ETag` and the same headers as the miss that filled it, with `Age` brought up to date.
-`If-None-Match` is honoured on hits and misses alike (304 without a body).
+`If-None-Match` is honoured on hits and misses alike (304 without a body). Query strings
+longer than `max_query_length` get a JSON 414 before anything else.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import NamedTuple
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.cache_keys import cache_key
+from app.api.responses import dump_json
 from app.ports import Cache
 
 logger = logging.getLogger(__name__)
@@ -32,6 +34,8 @@ _SWR = re.compile(rb"stale-while-revalidate=(\d+)")
 
 LookupObserver = Callable[[str], None]
 """Called with `hit` or `miss` after each cache lookup (for metrics)."""
+ServedObserver = Callable[[str, str, int, float], None]
+"""Called with (path, method, status, seconds) for each request this layer answers itself."""
 
 
 class Entry(NamedTuple):
@@ -91,8 +95,12 @@ class ResponseCacheMiddleware:
         cache: Cache,
         clock: Callable[[], float] = time.time,
         observe: LookupObserver | None = None,
+        max_query_length: int = 1024,
+        on_served: ServedObserver | None = None,
     ) -> None:
         self.app = app
+        self.on_served = on_served
+        self.max_query_length = max_query_length
         self.cache = cache
         self.clock = clock
         self.observe = observe
@@ -101,6 +109,13 @@ class ResponseCacheMiddleware:
         self._decoded: dict[str, tuple[bytes, Entry, list[tuple[bytes, bytes]]]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # Absurd query strings are refused before anything else (here rather than in a
+        # layer of their own: every layer costs every cache hit).
+        if scope["type"] == "http" and len(scope["query_string"]) > self.max_query_length:
+            started = time.perf_counter()
+            await _send_too_long(send, self.max_query_length)
+            self._served(scope, 414, started)
+            return
         if (
             scope["type"] != "http"
             or scope["method"] not in ("GET", "HEAD")
@@ -116,28 +131,37 @@ class ResponseCacheMiddleware:
             self._decoded.pop(key, None)
             await self.app(scope, receive, _StoringSend(self, scope, send, key))
             return
+        started = time.perf_counter()
         decoded = self._decoded.get(key)
         if decoded is None or decoded[0] is not raw:
             entry = Entry.decode(raw)
             if len(self._decoded) >= DECODED_ENTRIES:
                 self._decoded.clear()  # bounded: at most this many raw entries kept alive
             decoded = self._decoded[key] = (raw, entry, entry.headers())
-        await self._send_hit(scope, send, decoded[1], decoded[2])
+        status = await self._send_hit(scope, send, decoded[1], decoded[2])
+        self._served(scope, status, started)
+
+    def _served(self, scope: Scope, status: int, started: float) -> None:
+        if self.on_served is not None:
+            seconds = time.perf_counter() - started
+            self.on_served(scope["path"], scope["method"], status, seconds)
 
     async def _send_hit(
         self, scope: Scope, send: Send, entry: Entry, headers: list[tuple[bytes, bytes]]
-    ) -> None:
+    ) -> int:
+        """Answer from `entry`; return the status sent."""
         age = (b"age", b"%d" % max(0, int(self.clock() - entry.stored_at)))
         if _etag_matches(_header(scope, b"if-none-match"), entry.etag):
             not_modified = [(k, b"0" if k == b"content-length" else v) for k, v in headers]
             start = {"type": "http.response.start", "status": 304, "headers": [*not_modified, age]}
             await send(start)
             await send({"type": "http.response.body", "body": b""})
-            return
+            return 304
         start = {"type": "http.response.start", "status": entry.status, "headers": [*headers, age]}
         await send(start)
         body = b"" if scope["method"] == "HEAD" else entry.body
         await send({"type": "http.response.body", "body": body})
+        return entry.status
 
     async def store(
         self, key: str, status: int, headers: list[tuple[bytes, bytes]], body: bytes
@@ -158,6 +182,17 @@ class ResponseCacheMiddleware:
             await self.cache.set(key, entry.encode(), max_age - age)
         except Exception:  # the cache is an optimisation: never fail a response for it
             logger.exception("could not store %s in the response cache", key)
+
+
+async def _send_too_long(send: Send, max_length: int) -> None:
+    body = dump_json({"error": f"The query string is longer than {max_length} characters."})
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", b"%d" % len(body)),
+        (b"cache-control", b"no-store"),
+    ]
+    await send({"type": "http.response.start", "status": 414, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 class _StoringSend:
