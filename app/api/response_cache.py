@@ -107,6 +107,10 @@ class ResponseCacheMiddleware:
         # Decoded hits, reused while the cache hands back the very same bytes object (the
         # in-process cache does): a hit then costs a lookup and an `Age`, not a decode.
         self._decoded: dict[str, tuple[bytes, Entry, list[tuple[bytes, bytes]]]] = {}
+        # An in-process cache can answer without a coroutine (`MemoryCache.get_nowait`).
+        self._get_nowait: Callable[[str], bytes | None] | None = getattr(
+            cache, "get_nowait", None
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # Absurd query strings are refused before anything else (here rather than in a
@@ -124,7 +128,7 @@ class ResponseCacheMiddleware:
             await self.app(scope, receive, send)
             return
         key = cache_key(scope["path"], scope["query_string"])
-        raw = await self.cache.get(key)
+        raw = self._get_nowait(key) if self._get_nowait else await self.cache.get(key)
         if self.observe is not None:
             self.observe("miss" if raw is None else "hit")
         if raw is None:

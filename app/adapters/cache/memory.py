@@ -64,6 +64,10 @@ class MemoryCache:
         return self._bytes
 
     async def get(self, key: str) -> bytes | None:
+        return self.get_nowait(key)
+
+    def get_nowait(self, key: str) -> bytes | None:
+        """`get` without a coroutine: the response cache calls it on every hit."""
         entry = self._entries.get(key)
         if entry is None:
             return None
