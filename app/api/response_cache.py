@@ -108,9 +108,7 @@ class ResponseCacheMiddleware:
         # in-process cache does): a hit then costs a lookup and an `Age`, not a decode.
         self._decoded: dict[str, tuple[bytes, Entry, list[tuple[bytes, bytes]]]] = {}
         # An in-process cache can answer without a coroutine (`MemoryCache.get_nowait`).
-        self._get_nowait: Callable[[str], bytes | None] | None = getattr(
-            cache, "get_nowait", None
-        )
+        self._get_nowait: Callable[[str], bytes | None] | None = getattr(cache, "get_nowait", None)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # Absurd query strings are refused before anything else (here rather than in a
