@@ -13,7 +13,7 @@ import subprocess
 from typing import Any
 
 import pytest
-import yaml  # type: ignore[import-untyped, unused-ignore]
+import yaml
 
 from tests.deploy.conftest import ENTRYPOINT, REPO, require_tool
 
