@@ -99,7 +99,7 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> FastAPI:
             clock=clock,
             observe=metrics.response_cache_observer(layer),
             max_query_length=settings.max_query_string_length,
-            on_served=inner.record,
+            recorder_for=inner.recorder_for,
         )
     else:
         app.edge = ResponseCacheMiddleware(

@@ -1,7 +1,7 @@
 """Counts and times every API request by route template, method and status.
 
 A pure ASGI middleware in front of FastAPI's stack. Cache hits never get there: the
-response cache reports each hit it answers through `record` (cheaper than wrapping
+response cache reports each hit it answers through `recorder_for` (cheaper than wrapping
 `send` for every hit, the hottest path there is). The route template is computed from the
 path by `RouteTemplates`: a precompiled mapping (an exact-path dict, then one regex with
 a group per templated route) behind a bounded cache of recently seen paths. Any other
@@ -11,7 +11,7 @@ Per request this costs a dict lookup, two clock reads and a few integer updates
 
 Example:
     >>> inner = MetricsMiddleware(app.handle, metrics=metrics)
-    >>> app.edge = ResponseCacheMiddleware(inner, cache=cache, on_served=inner.record)
+    >>> app.edge = ResponseCacheMiddleware(inner, cache=cache, recorder_for=inner.recorder_for)
     >>> ROUTES("/players/TeKrop-2217/stats/summary")
     '/players/{player_id}/stats/summary'
 """
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -113,12 +113,11 @@ class MetricsMiddleware:
         self.routes = routes
         self.skip = frozenset(skip)  # scrapes are not API usage
 
-    def record(self, path: str, method: str, status: int, seconds: float) -> None:
-        """Count a request answered before this middleware (a response cache hit)."""
+    def recorder_for(self, path: str, method: str) -> Callable[[int, float], None]:
+        """How to count a request for `path` answered before this middleware (a response
+        cache hit): `record(status, seconds)`. The response cache keeps it per entry."""
         method = method if method in METHODS else "OTHER"
-        recorder = self.metrics.http.recorder(self.routes(path), method)
-        recorder.start()
-        recorder.finish(status, seconds)
+        return self.metrics.http.recorder(self.routes(path), method).served
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in self.skip:

@@ -34,8 +34,13 @@ _SWR = re.compile(rb"stale-while-revalidate=(\d+)")
 
 LookupObserver = Callable[[str], None]
 """Called with `hit` or `miss` after each cache lookup (for metrics)."""
-ServedObserver = Callable[[str, str, int, float], None]
-"""Called with (path, method, status, seconds) for each request this layer answers itself."""
+Record = Callable[[int, float], None]
+RecorderFor = Callable[[str, str], Record]
+"""`(path, method) -> record(status, seconds)`: counts requests this layer answers itself."""
+
+
+def _no_record(status: int, seconds: float) -> None:
+    return None
 
 
 class Entry(NamedTuple):
@@ -96,17 +101,17 @@ class ResponseCacheMiddleware:
         clock: Callable[[], float] = time.time,
         observe: LookupObserver | None = None,
         max_query_length: int = 1024,
-        on_served: ServedObserver | None = None,
+        recorder_for: RecorderFor | None = None,
     ) -> None:
         self.app = app
-        self.on_served = on_served
+        self.recorder_for = recorder_for
         self.max_query_length = max_query_length
         self.cache = cache
         self.clock = clock
         self.observe = observe
         # Decoded hits, reused while the cache hands back the very same bytes object (the
         # in-process cache does): a hit then costs a lookup and an `Age`, not a decode.
-        self._decoded: dict[str, tuple[bytes, Entry, list[tuple[bytes, bytes]]]] = {}
+        self._decoded: dict[str, tuple[bytes, Entry, list[tuple[bytes, bytes]], Record]] = {}
         # An in-process cache can answer without a coroutine (`MemoryCache.get_nowait`).
         self._get_nowait: Callable[[str], bytes | None] | None = getattr(cache, "get_nowait", None)
 
@@ -116,7 +121,7 @@ class ResponseCacheMiddleware:
         if scope["type"] == "http" and len(scope["query_string"]) > self.max_query_length:
             started = time.perf_counter()
             await _send_too_long(send, self.max_query_length)
-            self._served(scope, 414, started)
+            self._record(scope["path"], scope["method"])(414, time.perf_counter() - started)
             return
         if (
             scope["type"] != "http"
@@ -139,14 +144,17 @@ class ResponseCacheMiddleware:
             entry = Entry.decode(raw)
             if len(self._decoded) >= DECODED_ENTRIES:
                 self._decoded.clear()  # bounded: at most this many raw entries kept alive
-            decoded = self._decoded[key] = (raw, entry, entry.headers())
+            record = self._record(scope["path"], "GET")
+            decoded = self._decoded[key] = (raw, entry, entry.headers(), record)
         status = await self._send_hit(scope, send, decoded[1], decoded[2])
-        self._served(scope, status, started)
+        method = scope["method"]
+        record = decoded[3] if method == "GET" else self._record(scope["path"], method)
+        record(status, time.perf_counter() - started)
 
-    def _served(self, scope: Scope, status: int, started: float) -> None:
-        if self.on_served is not None:
-            seconds = time.perf_counter() - started
-            self.on_served(scope["path"], scope["method"], status, seconds)
+    def _record(self, path: str, method: str) -> Record:
+        if self.recorder_for is None:
+            return _no_record
+        return self.recorder_for(path, method)
 
     async def _send_hit(
         self, scope: Scope, send: Send, entry: Entry, headers: list[tuple[bytes, bytes]]

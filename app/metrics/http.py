@@ -68,6 +68,14 @@ class Recorder:
         if not self._owner.pending:  # a long request must show in flight while it lasts
             self._owner.changed()
 
+    def served(self, status: int, seconds: float) -> None:
+        """A request answered at once (a cache hit): counted, never seen in flight."""
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+        self.buckets[bisect_left(HTTP_BUCKETS, seconds)] += 1
+        self.total += seconds
+        if not self._owner.pending:
+            self._owner.changed()
+
     def finish(self, status: int, seconds: float) -> None:
         self.in_flight -= 1
         self.statuses[status] = self.statuses.get(status, 0) + 1
