@@ -6,37 +6,14 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 
-import pytest
-
-from app.adapters.storage.memory import MemoryStorage
-from app.adapters.storage.sqlite import SQLiteStorage
-from app.ports_jobs import OutboxStorage
 from app.services.jobs import JobRunner
+from tests.integration.storage.conftest import ADAPTERS, open_adapter, storage
 
 T0 = 1_700_000_000.0
 
-ADAPTERS = ["sqlite-file", "sqlite-memory", "memory"]
-
-
-async def open_adapter(kind: str, tmp_path: Path) -> OutboxStorage:
-    # Annotated as the port: mypy checks that both adapters satisfy the protocol.
-    storage: OutboxStorage
-    if kind == "sqlite-file":
-        storage = await SQLiteStorage.open(tmp_path / "owdata.db")
-    elif kind == "sqlite-memory":
-        storage = await SQLiteStorage.open(":memory:")
-    else:
-        storage = MemoryStorage()
-    return storage
-
-
-@pytest.fixture(params=ADAPTERS)
-async def storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[OutboxStorage]:
-    adapter = await open_adapter(request.param, tmp_path)
-    yield adapter
-    await adapter.close()
+# The same adapters as the storage suite: the queue and the outbox live in storage.
+__all__ = ["ADAPTERS", "FakeClock", "open_adapter", "storage"]
 
 
 class FakeClock:

@@ -11,16 +11,18 @@ import pytest
 
 from app.adapters.storage.memory import MemoryStorage
 from app.adapters.storage.sqlite import SQLiteStorage
-from app.ports import PlayerRecord, StaticRecord, Storage, UnknownPlayer
+from app.ports import PlayerRecord, StaticRecord, UnknownPlayer
+from app.ports_jobs import OutboxStorage
 
 T0 = 1_700_000_000.0
 
 ADAPTERS = ["sqlite-file", "sqlite-memory", "memory"]
 
 
-async def open_adapter(kind: str, tmp_path: Path) -> Storage:
-    # Annotated as the port: mypy checks that both adapters satisfy the protocol.
-    storage: Storage
+async def open_adapter(kind: str, tmp_path: Path) -> OutboxStorage:
+    # Annotated as the port: mypy checks that both adapters satisfy the protocol (the
+    # storage port, with the job queue and outbox the refresh jobs need).
+    storage: OutboxStorage
     if kind == "sqlite-file":
         storage = await SQLiteStorage.open(tmp_path / "data" / "owdata.db")
     elif kind == "sqlite-memory":
@@ -31,7 +33,7 @@ async def open_adapter(kind: str, tmp_path: Path) -> Storage:
 
 
 @pytest.fixture(params=ADAPTERS)
-async def storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Storage]:
+async def storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[OutboxStorage]:
     adapter = await open_adapter(request.param, tmp_path)
     yield adapter
     await adapter.close()
