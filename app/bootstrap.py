@@ -49,10 +49,6 @@ def build_cache(settings: Settings, metrics: Metrics | None = None) -> Cache:
     )
 
 
-def _no_observer(page_type: str, status: str, duration: float) -> None:
-    return None
-
-
 def throttle_config(settings: Settings) -> ThrottleConfig:
     return ThrottleConfig(
         enabled=settings.throttle_enabled,
@@ -98,7 +94,7 @@ async def open_adapters(
         settings.storage_path, on_operation=metrics.storage_operation if metrics else None
     )
     http = HttpUpstream.create(
-        observe=metrics.upstream_call if metrics else _no_observer,
+        observe=metrics.upstream_call if metrics else None,
         base_url=settings.blizzard_host,
         timeout=settings.upstream_timeout,
         connect_timeout=settings.upstream_connect_timeout,

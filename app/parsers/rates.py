@@ -17,12 +17,12 @@ Example:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
 from app.domain.errors import ParseError
+from app.parsers._json import load_json
 
 PARSER_VERSION = 1
 RQ_CANDIDATES: Mapping[str, tuple[str, ...]] = MappingProxyType(
@@ -40,10 +40,7 @@ def parse_rates(payload: str | bytes) -> dict[str, Any]:
     unwrapped one (`{"selected", "rates": [...]}`). Negative rates (Blizzard's `-1` for
     "not enough data") become 0.0.
     """
-    try:
-        data = json.loads(payload, parse_constant=_reject_constant)
-    except (ValueError, RecursionError) as exc:
-        raise ParseError("rates", "json", f"not valid JSON: {exc}") from exc
+    data = load_json(payload, "rates")
     if not isinstance(data, dict):
         raise ParseError("rates", "root", f"expected an object, got {type(data).__name__}")
     body = data["rates"] if isinstance(data.get("rates"), dict) else data
@@ -56,10 +53,6 @@ def parse_rates(payload: str | bytes) -> dict[str, Any]:
         "selected": {str(key): str(value) for key, value in selected.items()},
         "rates": [_rate(row, index) for index, row in enumerate(rows)],
     }
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed")
 
 
 def _rate(row: object, index: int) -> dict[str, Any]:

@@ -18,12 +18,12 @@ Example:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from app.domain.errors import ParseError
 from app.domain.player_ids import normalize_blizzard_id
+from app.parsers._json import load_json
 
 PARSER_VERSION = 1
 ORDER_FIELDS = frozenset({"player_id", "name", "last_updated_at"})
@@ -33,10 +33,7 @@ _NO_TITLE = frozenset({"", "No Title"})
 def parse_search(payload: str | bytes) -> list[dict[str, Any]]:
     """Blizzard's search array → `[{name, blizzard_id, is_public, last_updated, avatar,
     namecard, title}]`, in Blizzard's order."""
-    try:
-        data = json.loads(payload, parse_constant=_reject_constant)
-    except (ValueError, RecursionError) as exc:  # JSONDecodeError/UnicodeDecodeError too
-        raise ParseError("search", "json", f"not valid JSON: {exc}") from exc
+    data = load_json(payload, "search")
     if not isinstance(data, list):
         raise ParseError("search", "root", f"expected an array, got {type(data).__name__}")
     entries = [_entry(raw) for raw in data]
@@ -44,10 +41,6 @@ def parse_search(payload: str | bytes) -> list[dict[str, Any]]:
     if data and not valid:
         raise ParseError("search", "entries", "no entry has a string 'name' and 'url'")
     return valid
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed")
 
 
 def _entry(raw: object) -> dict[str, Any] | None:

@@ -38,13 +38,10 @@ class SingleFlight[T]:
         self._lock: FlightLock = lock or _ProcessOnly()
         self._on_wait = on_wait
         self._running: dict[str, asyncio.Future[T]] = {}
-        self.waits = 0
-        """How many callers joined an execution already under way (for metrics and tests)."""
 
     async def run(self, key: str, work: Callable[[], Awaitable[T]]) -> T:
         running = self._running.get(key)
         if running is not None:
-            self.waits += 1
             if self._on_wait is not None:
                 self._on_wait()
             return await asyncio.shield(running)

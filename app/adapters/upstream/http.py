@@ -39,11 +39,11 @@ class HttpUpstream:
         self,
         client: httpx.AsyncClient,
         *,
-        observe: CallObserver = _no_observer,
+        observe: CallObserver | None = None,
         penalty_seconds: int = 60,
     ) -> None:
         self._client = client
-        self._observe = observe
+        self._observe = observe or _no_observer
         self._penalty_seconds = penalty_seconds
 
     @classmethod
@@ -56,7 +56,7 @@ class HttpUpstream:
         max_connections: int = 10,
         user_agent: str = "owdata",
         transport: httpx.AsyncBaseTransport | None = None,
-        observe: CallObserver = _no_observer,
+        observe: CallObserver | None = None,
         penalty_seconds: int = 60,
     ) -> HttpUpstream:
         client = httpx.AsyncClient(
