@@ -23,8 +23,7 @@ from app.api.deps import CachePolicy, Container
 from app.config import Settings
 from app.data import reference as curated
 from app.metrics import GaugeSources, Metrics
-from app.ports import Cache, Clock, FlightLock, Upstream
-from app.ports_jobs import OutboxStorage
+from app.ports import Cache, Clock, FlightLock, OutboxStorage, Upstream
 from app.services.hero_stats import HeroStatsService
 from app.services.heroes import BLIZZARD_PUBLIC_URL, HeroesConfig, HeroesService
 from app.services.hooks import ServiceHooks, StorageResult

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from app.ports_jobs import Job
+from app.ports import Job
 
 Handler = Callable[[Job], Awaitable[None]]
 """Runs one job; must be idempotent (a job whose worker died mid-run runs again)."""

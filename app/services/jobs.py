@@ -1,4 +1,4 @@
-"""The job runner: claims durable jobs (`app.ports_jobs.JobQueue`) and runs their handlers.
+"""The job runner: claims durable jobs (`app.ports.JobQueue`) and runs their handlers.
 
 Handlers are registered by job kind and must be idempotent: a job whose worker died
 mid-run is run again once its lease expires. While a handler runs its lease is renewed
@@ -29,8 +29,7 @@ import secrets
 import socket
 import time
 
-from app.ports import Clock
-from app.ports_jobs import Job, JobQueue
+from app.ports import Clock, Job, JobQueue
 from app.services.job_lease import LeaseLostError, run_leased
 from app.services.job_policy import FinishedHook, Handler, JobPolicy, Outcome
 

@@ -7,8 +7,7 @@ import asyncio
 import contextlib
 import logging
 
-from app.ports import Clock
-from app.ports_jobs import OutboxStorage
+from app.ports import Clock, OutboxStorage
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from app.domain.errors import NotFoundError
-from app.ports_jobs import Job
+from app.ports import Job
 from app.services.heroes import HeroesService
 from app.services.jobs import JobRunner
 from app.services.players.profiles import REFRESH_PLAYER, PlayerProfiles

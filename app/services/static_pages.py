@@ -18,8 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from app.domain.errors import NotFoundError, ParseError
-from app.ports import Clock, FlightLock, JSONValue, StaticRecord, Upstream
-from app.ports_jobs import OutboxStorage
+from app.ports import Clock, FlightLock, JSONValue, OutboxStorage, StaticRecord, Upstream
 from app.services.hooks import ServiceHooks
 from app.services.results import Result
 from app.services.single_flight import SingleFlight

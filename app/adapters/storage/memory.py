@@ -51,7 +51,7 @@ class MemoryStorage:
         self._unknown: dict[str, UnknownPlayer] = {}
         self._closed = False
         self.jobs = MemoryJobQueue(self._ensure_open)
-        """The job queue (`app.ports_jobs.JobQueue`), closed with this storage."""
+        """The job queue (`app.ports.JobQueue`), closed with this storage."""
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[PendingWrites]:

@@ -20,8 +20,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from app.adapters.storage.codec import dump_json, load_json
-from app.ports import JSONValue
-from app.ports_jobs import JOB_STATES, MAX_ERROR_CHARS, Job, JobState
+from app.ports import JOB_STATES, MAX_ERROR_CHARS, Job, JobState, JSONValue
 
 
 def _always_open() -> None:

@@ -18,8 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.ports import JSONValue, PlayerRecord, StaticRecord, Storage, UnknownPlayer
-from app.ports_jobs import JobQueue
+from app.ports import JobQueue, JSONValue, PlayerRecord, StaticRecord, Storage, UnknownPlayer
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +33,7 @@ class JobSpec:
 
 @dataclass(slots=True)
 class PendingWrites:
-    """Implements `app.ports_jobs.Outbox`; the adapter applies it in one transaction.
+    """Implements `app.ports.Outbox`; the adapter applies it in one transaction.
 
     Writes are applied table by table (static, players, unknown players, jobs), each in
     call order; they touch different tables, so no caller can observe that order.

@@ -57,12 +57,12 @@ class SQLiteStorage:
         self._pool = pool
         self._on_operation = on_operation
         self.jobs = SQLiteJobQueue(pool)
-        """The durable job queue in the same file (`app.ports_jobs.JobQueue`)."""
+        """The durable job queue in the same file (`app.ports.JobQueue`)."""
 
     def transaction(self) -> contextlib.AbstractAsyncContextManager[PendingWrites]:
         """Record writes and jobs in the block; commit them together when it exits.
 
-        Nothing is written if the block raises (see `outbox` and `app.ports_jobs.Outbox`).
+        Nothing is written if the block raises (see `outbox` and `app.ports.Outbox`).
         """
         return outbox_transaction(self._pool)
 

@@ -25,8 +25,7 @@ from app.adapters.storage import sqlite_rows as sql
 from app.adapters.storage.codec import dump_json, load_json_column
 from app.adapters.storage.outbox import JobSpec, PendingWrites
 from app.adapters.storage.sqlite_pool import SQLitePool
-from app.ports import JSONValue
-from app.ports_jobs import JOB_STATES, MAX_ERROR_CHARS, Job, JobState
+from app.ports import JOB_STATES, MAX_ERROR_CHARS, Job, JobState, JSONValue
 
 _COLUMNS = """key, kind, payload, state, attempts, run_at, lease_until, lease_owner,
     last_error, created_at, updated_at"""
@@ -86,7 +85,7 @@ def job_from_row(row: Any) -> Job:
 
 
 class SQLiteJobQueue:
-    """Implements `app.ports_jobs.JobQueue`; get one from `SQLiteStorage.jobs`."""
+    """Implements `app.ports.JobQueue`; get one from `SQLiteStorage.jobs`."""
 
     def __init__(self, pool: SQLitePool) -> None:
         self._pool = pool

@@ -28,8 +28,7 @@ from app.domain.player_ids import (
 )
 from app.parsers import career as career_parser
 from app.parsers.search import parse_search
-from app.ports import Clock, FlightLock, JSONValue, PlayerRecord, Upstream
-from app.ports_jobs import OutboxStorage
+from app.ports import Clock, FlightLock, JSONValue, OutboxStorage, PlayerRecord, Upstream
 from app.services.hooks import ServiceHooks
 from app.services.players.unknown import UnknownPlayers
 from app.services.single_flight import SingleFlight

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from app.adapters.storage.sqlite import SQLiteStorage
-from app.ports_jobs import Job
+from app.ports import Job
 from app.services.jobs import JobPolicy, JobRunner
 
 KIND = "refresh_player"

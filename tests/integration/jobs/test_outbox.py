@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 
-from app.ports import JSONValue
-from app.ports_jobs import Outbox, OutboxStorage
+from app.ports import JSONValue, Outbox, OutboxStorage
 from tests.integration.storage.conftest import make_player, make_static, make_unknown
 
 from .conftest import T0

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from app.adapters.storage.errors import StorageClosedError
-from app.ports_jobs import MAX_ERROR_CHARS, OutboxStorage
+from app.ports import MAX_ERROR_CHARS, OutboxStorage
 
 from .conftest import T0
 

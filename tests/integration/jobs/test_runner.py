@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from app.adapters.storage.memory_jobs import MemoryJobQueue
-from app.ports_jobs import Job, JobQueue, OutboxStorage
+from app.ports import Job, JobQueue, OutboxStorage
 from app.services.jobs import JobPolicy, JobRunner, Outcome
 
 from .conftest import T0, FakeClock, eventually, running

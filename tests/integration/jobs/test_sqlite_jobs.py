@@ -18,7 +18,7 @@ import pytest
 
 from app.adapters.storage.migrations import MIGRATIONS
 from app.adapters.storage.sqlite import SQLiteStorage
-from app.ports_jobs import Job
+from app.ports import Job
 from app.services.jobs import JobPolicy, JobRunner
 
 from . import crash_worker

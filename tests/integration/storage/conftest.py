@@ -11,8 +11,7 @@ import pytest
 
 from app.adapters.storage.memory import MemoryStorage
 from app.adapters.storage.sqlite import SQLiteStorage
-from app.ports import PlayerRecord, StaticRecord, UnknownPlayer
-from app.ports_jobs import OutboxStorage
+from app.ports import OutboxStorage, PlayerRecord, StaticRecord, UnknownPlayer
 
 T0 = 1_700_000_000.0
 
