@@ -2,7 +2,8 @@
 
 FastAPI runs several middlewares on every request (error handling, telemetry, body
 limits) before routing. Cache hits need none of them, so HTTP requests first go through
-`edge`: a few pure ASGI layers (query guard, response cache, metrics) that answer hits
+`edge`: pure ASGI layers (the response cache, which also refuses absurd query strings
+and reports its hits to the metrics; then the metrics middleware) that answer hits
 themselves and hand everything else to FastAPI's stack (`handle`).
 """
 
