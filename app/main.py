@@ -97,7 +97,7 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> FastAPI:
             inner,
             cache=cache,
             clock=clock,
-            observe=metrics.response_cache_observer(layer),
+            counts=metrics.response_cache_counts(layer),
             max_query_length=settings.max_query_string_length,
             recorder_for=inner.recorder_for,
         )

@@ -7,6 +7,11 @@ without entering FastAPI at all. A hit therefore returns the same bytes, the sam
 `ETag` and the same headers as the miss that filled it, with `Age` brought up to date.
 `If-None-Match` is honoured on hits and misses alike (304 without a body). Query strings
 longer than `max_query_length` get a JSON 414 before anything else.
+
+Hits are the hottest path there is, so recent ones are kept prepared (`_Hot`: decoded,
+headers built, ASGI messages ready) by raw path and query string. The cache stays the
+authority: a prepared hit is sent only while the cache returns the very bytes it was
+built from, so expiry, eviction and replacement behave exactly as without it.
 """
 
 from __future__ import annotations
@@ -22,18 +27,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.cache_keys import cache_key
 from app.api.responses import dump_json
+from app.metrics import LookupCounts
 from app.ports import Cache
 
 logger = logging.getLogger(__name__)
 
 CACHED_PREFIXES = ("/heroes", "/roles", "/maps", "/gamemodes", "/players")
 CACHEABLE_STATUSES = frozenset({200, 404})
-DECODED_ENTRIES = 512
+HOT_ENTRIES = 512
 _MAX_AGE = re.compile(rb"(?:^|[ ,])max-age=(\d+)")
 _SWR = re.compile(rb"stale-while-revalidate=(\d+)")
 
-LookupObserver = Callable[[str], None]
-"""Called with `hit` or `miss` after each cache lookup (for metrics)."""
 Record = Callable[[int, float], None]
 RecorderFor = Callable[[str, str], Record]
 """`(path, method) -> record(status, seconds)`: counts requests this layer answers itself."""
@@ -92,6 +96,38 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
     return None
 
 
+class _Hot:
+    """A hit ready to send: the stored bytes it came from and its two ASGI messages.
+
+    The `http.response.start` message is rebuilt only when the entry's `Age` changes
+    (once a second at most), so a hit sends prepared messages.
+    """
+
+    __slots__ = ("age", "body", "entry", "headers", "key", "raw", "record", "start")
+
+    def __init__(self, key: str, raw: bytes, record: Record) -> None:
+        self.key = key
+        self.raw = raw
+        self.record = record
+        self.entry = entry = Entry.decode(raw)
+        self.headers = entry.headers()
+        self.body: Message = {"type": "http.response.body", "body": entry.body}
+        self.age = -1
+        self.start: Message = {}
+
+    def start_message(self, now: float) -> Message:
+        age = int(now - self.entry.stored_at)
+        if age != self.age:
+            self.age = age
+            headers = [*self.headers, (b"age", b"%d" % max(0, age))]
+            self.start = {
+                "type": "http.response.start",
+                "status": self.entry.status,
+                "headers": headers,
+            }
+        return self.start
+
+
 class ResponseCacheMiddleware:
     def __init__(
         self,
@@ -99,7 +135,7 @@ class ResponseCacheMiddleware:
         *,
         cache: Cache,
         clock: Callable[[], float] = time.time,
-        observe: LookupObserver | None = None,
+        counts: LookupCounts | None = None,
         max_query_length: int = 1024,
         recorder_for: RecorderFor | None = None,
     ) -> None:
@@ -108,66 +144,79 @@ class ResponseCacheMiddleware:
         self.max_query_length = max_query_length
         self.cache = cache
         self.clock = clock
-        self.observe = observe
-        # Decoded hits, reused while the cache hands back the very same bytes object (the
-        # in-process cache does): a hit then costs a lookup and an `Age`, not a decode.
-        self._decoded: dict[str, tuple[bytes, Entry, list[tuple[bytes, bytes]], Record]] = {}
+        self.counts = counts if counts is not None else LookupCounts("uncounted")
+        # Hits ready to send, by raw (path, query string): a hit costs a lookup here and
+        # one in the cache (which stays the authority: its answer must be the bytes this
+        # was built from), not a key normalisation, a decode and a header build.
+        self._hot: dict[tuple[str, bytes], _Hot] = {}
         # An in-process cache can answer without a coroutine (`MemoryCache.get_nowait`).
         self._get_nowait: Callable[[str], bytes | None] | None = getattr(cache, "get_nowait", None)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        # Absurd query strings are refused before anything else (here rather than in a
-        # layer of their own: every layer costs every cache hit).
-        if scope["type"] == "http" and len(scope["query_string"]) > self.max_query_length:
-            started = time.perf_counter()
-            await _send_too_long(send, self.max_query_length)
-            self._record(scope["path"], scope["method"])(414, time.perf_counter() - started)
-            return
-        if (
-            scope["type"] != "http"
-            or scope["method"] not in ("GET", "HEAD")
-            or not scope["path"].startswith(CACHED_PREFIXES)
-        ):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        key = cache_key(scope["path"], scope["query_string"])
+        path: str = scope["path"]
+        query: bytes = scope["query_string"]
+        # Absurd query strings are refused before anything else (here rather than in a
+        # layer of their own: every layer costs every cache hit).
+        if len(query) > self.max_query_length:
+            started = time.perf_counter()
+            await _send_too_long(send, self.max_query_length)
+            self._record(path, scope["method"])(414, time.perf_counter() - started)
+            return
+        method: str = scope["method"]
+        if method not in ("GET", "HEAD") or not path.startswith(CACHED_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        hot = self._hot.get((path, query))
+        key = cache_key(path, query) if hot is None else hot.key
         raw = self._get_nowait(key) if self._get_nowait else await self.cache.get(key)
-        if self.observe is not None:
-            self.observe("miss" if raw is None else "hit")
         if raw is None:
-            self._decoded.pop(key, None)
+            self.counts.miss += 1
+            if hot is not None:
+                del self._hot[path, query]
             await self.app(scope, receive, _StoringSend(self, scope, send, key))
             return
         started = time.perf_counter()
-        decoded = self._decoded.get(key)
-        if decoded is None or decoded[0] is not raw:
-            entry = Entry.decode(raw)
-            if len(self._decoded) >= DECODED_ENTRIES:
-                self._decoded.clear()  # bounded: at most this many raw entries kept alive
-            record = self._record(scope["path"], "GET")
-            decoded = self._decoded[key] = (raw, entry, entry.headers(), record)
-        status = await self._send_hit(scope, send, decoded[1], decoded[2])
-        method = scope["method"]
-        record = decoded[3] if method == "GET" else self._record(scope["path"], method)
+        self.counts.hit += 1
+        if hot is None or raw != hot.raw:  # `==` on the very same bytes object is instant
+            hot = self._remember(path, query, key, raw)
+        if method == "GET" and _header(scope, b"if-none-match") is None:
+            await send(hot.start_message(self.clock()))
+            await send(hot.body)
+            hot.record(hot.entry.status, time.perf_counter() - started)
+            return
+        status = await self._send_conditional(scope, send, hot)
+        record = hot.record if method == "GET" else self._record(path, method)
         record(status, time.perf_counter() - started)
+
+    def _remember(self, path: str, query: bytes, key: str, raw: bytes) -> _Hot:
+        if len(self._hot) >= HOT_ENTRIES:
+            self._hot.clear()  # bounded: at most this many stored answers kept alive
+        hot = self._hot[path, query] = _Hot(key, raw, self._record(path, "GET"))
+        return hot
 
     def _record(self, path: str, method: str) -> Record:
         if self.recorder_for is None:
             return _no_record
         return self.recorder_for(path, method)
 
-    async def _send_hit(
-        self, scope: Scope, send: Send, entry: Entry, headers: list[tuple[bytes, bytes]]
-    ) -> int:
-        """Answer from `entry`; return the status sent."""
+    async def _send_conditional(self, scope: Scope, send: Send, hot: _Hot) -> int:
+        """Answer a HEAD or a request with `If-None-Match` from `hot`; return the status."""
+        entry = hot.entry
         age = (b"age", b"%d" % max(0, int(self.clock() - entry.stored_at)))
         if _etag_matches(_header(scope, b"if-none-match"), entry.etag):
-            not_modified = [(k, b"0" if k == b"content-length" else v) for k, v in headers]
+            not_modified = [(k, b"0" if k == b"content-length" else v) for k, v in hot.headers]
             start = {"type": "http.response.start", "status": 304, "headers": [*not_modified, age]}
             await send(start)
             await send({"type": "http.response.body", "body": b""})
             return 304
-        start = {"type": "http.response.start", "status": entry.status, "headers": [*headers, age]}
+        start = {
+            "type": "http.response.start",
+            "status": entry.status,
+            "headers": [*hot.headers, age],
+        }
         await send(start)
         body = b"" if scope["method"] == "HEAD" else entry.body
         await send({"type": "http.response.body", "body": body})

@@ -35,6 +35,7 @@ Example:
 from app.metrics.exposition import ENV_VAR, multiprocess_mode
 from app.metrics.facade import CacheLayer, CacheResult, JobOutcome, Metrics
 from app.metrics.gauges import GaugeSnapshot, GaugeSources, ThrottleState
+from app.metrics.http import LookupCounts
 
 __all__ = [
     "ENV_VAR",
@@ -43,6 +44,7 @@ __all__ = [
     "GaugeSnapshot",
     "GaugeSources",
     "JobOutcome",
+    "LookupCounts",
     "Metrics",
     "ThrottleState",
     "multiprocess_mode",

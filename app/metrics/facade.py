@@ -16,7 +16,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Literal
 
@@ -27,7 +27,7 @@ from app.metrics.collectors import ScrapeTimeCollector
 from app.metrics.definitions import EventMetrics
 from app.metrics.exposition import Exposition, multiprocess_directory
 from app.metrics.gauges import GaugeSnapshot, GaugeSources, ThrottleState, read_sources
-from app.metrics.http import HttpMetrics
+from app.metrics.http import HttpMetrics, LookupCounts
 from app.metrics.throttle import ThrottleHooks
 from app.ports import StorageStats
 
@@ -85,10 +85,9 @@ class Metrics:
     def cache_lookup(self, layer: CacheLayer, result: CacheResult) -> None:
         self.http.count_lookup((layer, result))
 
-    def response_cache_observer(self, layer: CacheLayer) -> Callable[[str], None]:
-        """A `ResponseCacheMiddleware(observe=...)` callback counting lookups in `layer`
-        (it reports `hit`, `stale` or `miss`)."""
-        return self.http.lookup_observer(layer)
+    def response_cache_counts(self, layer: CacheLayer) -> LookupCounts:
+        """Counts for `ResponseCacheMiddleware(counts=...)`: its lookups in `layer`."""
+        return self.http.lookup_counts(layer)
 
     def cache_error(self, operation: str) -> None:
         """`ValkeyCache` `on_error` hook (operation: get, set, delete, delete_prefix)."""

@@ -1,10 +1,11 @@
 """Metrics updated on every request: API requests by route template, method and status,
 their latency, requests in flight, and response-cache lookups.
 
-A cached hit is answered in about 100 µs. prometheus-client metric objects cost about a
+A cached hit is answered in tens of microseconds. prometheus-client metric objects cost about a
 microsecond per update (label lookup, lock, checks), and a few microseconds each in
 multiprocess mode (a write to a memory-mapped file); a request makes several. So the
-request path only adds to plain integers, per (route, method) and per lookup result:
+request path only adds to plain integers, per (route, method) and per lookup result (the
+response cache keeps its own `LookupCounts`, so a hit's lookup is one attribute update):
 - single process: `collect` turns them into metric families at scrape time (it runs in
   the scrape thread; the `list(...)` copies are made under the GIL, so they never see
   a dict mid-update);
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 import asyncio
 from bisect import bisect_left
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from itertools import accumulate
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -45,8 +46,6 @@ LOOKUPS = (
     "owdata_cache_lookups",
     "Cache lookups by layer (memory, valkey, storage) and result (fresh_hit, stale_hit, miss).",
 )
-# What `ResponseCacheMiddleware(observe=...)` reports -> our `result` label.
-_RESPONSE_CACHE_RESULTS = {"hit": "fresh_hit", "stale": "stale_hit", "miss": "miss"}
 _LE = [floatToGoString(b) for b in HTTP_BUCKETS] + ["+Inf"]  # type: ignore[no-untyped-call]
 FLUSH_INTERVAL = 1.0
 
@@ -85,12 +84,36 @@ class Recorder:
             self._owner.changed()
 
 
+class LookupCounts:
+    """Lookups in one cache layer, counted by their owner (for the response cache a hit
+    pays `counts.hit += 1`, no call); read at scrape time, flushed as deltas in
+    multiprocess mode."""
+
+    __slots__ = ("_flushed", "hit", "layer", "miss")
+
+    def __init__(self, layer: str) -> None:
+        self.layer = layer
+        self.hit = 0
+        self.miss = 0
+        self._flushed = (0, 0)  # multiprocess: (hit, miss) already added to shared metrics
+
+    def totals(self) -> dict[tuple[str, str], int]:
+        return {(self.layer, "fresh_hit"): self.hit, (self.layer, "miss"): self.miss}
+
+    def unflushed(self) -> dict[tuple[str, str], int]:
+        hit, miss = self.hit, self.miss
+        done_hit, done_miss = self._flushed
+        self._flushed = (hit, miss)
+        return {(self.layer, "fresh_hit"): hit - done_hit, (self.layer, "miss"): miss - done_miss}
+
+
 class HttpMetrics(Collector):
     def __init__(self, registry: CollectorRegistry, *, shared: bool) -> None:
         self._shared = shared
         self.pending = not shared  # single process: nothing to flush, ever
         self._recorders: dict[tuple[str, str], Recorder] = {}
         self._lookups: dict[tuple[str, str], int] = {}
+        self._counted: list[LookupCounts] = []
         if not shared:
             registry.register(self)
             return
@@ -122,19 +145,11 @@ class HttpMetrics(Collector):
         if not self.pending:
             self.changed()
 
-    def lookup_observer(self, layer: str) -> Callable[[str], None]:
-        """Count the response cache's lookups in `layer`; label tuples are built once."""
-        keys = {reported: (layer, result) for reported, result in _RESPONSE_CACHE_RESULTS.items()}
-        for key in keys.values():
-            self.declare_lookup(key)
-        count = self.count_lookup
-
-        def observe(reported: str) -> None:
-            key = keys.get(reported)
-            if key is not None:
-                count(key)
-
-        return observe
+    def lookup_counts(self, layer: str) -> LookupCounts:
+        """Counts of lookups in `layer` kept by their owner, exposed like `count_lookup`'s."""
+        counts = LookupCounts(layer)
+        self._counted.append(counts)
+        return counts
 
     def changed(self) -> None:
         """Multiprocess: arm the flush timer (or flush now, outside an event loop)."""
@@ -167,6 +182,9 @@ class HttpMetrics(Collector):
         for (layer, result), count in self._lookups.items():
             self._cache.labels(layer, result).inc(count)
         self._lookups.clear()
+        for counts in self._counted:
+            for (layer, result), count in counts.unflushed().items():
+                self._cache.labels(layer, result).inc(count)
 
     def collect(self) -> Iterator[Metric]:
         """Single process: the totals as metric families."""
@@ -183,6 +201,10 @@ class HttpMetrics(Collector):
         for route, count in in_flight.items():
             gauge.add_metric([route], count)
         lookups = CounterMetricFamily(*LOOKUPS, labels=["layer", "result"])
-        for labels, count in list(self._lookups.items()):
+        totals = dict(self._lookups)
+        for counts in self._counted:
+            for key, count in counts.totals().items():
+                totals[key] = totals.get(key, 0) + count
+        for labels, count in totals.items():
             lookups.add_metric(list(labels), count)
         yield from (requests, duration, gauge, lookups)

@@ -11,7 +11,7 @@ def exercise_every_hook(metrics: Metrics) -> None:
     metrics.storage_operation("static_data", "get", 0.001, True)
     metrics.storage_operation("static_data", "put", 0.002, False)
     metrics.cache_lookup("storage", "stale_hit")
-    metrics.response_cache_observer("memory")("hit")
+    metrics.response_cache_counts("memory").hit += 1
     metrics.cache_error("get")
     metrics.parse_error("hero")
     metrics.single_flight_wait("career")
