@@ -13,7 +13,6 @@ benchmarks, e.g. `bench.metrics_cost`.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import tempfile
@@ -24,7 +23,7 @@ from pathlib import Path
 import httpx
 
 from app.devtools.fixtures import fixtures_dir
-from bench.harness import LoadResult, free_port, process, progress, wrk
+from bench.harness import LoadResult, floor_server, free_port, process, progress, wrk
 
 FLOOR_HEADERS = ("content-type", "cache-control", "etag", "age", "x-cache-status")
 
@@ -72,7 +71,6 @@ def warm_hit(url: str) -> httpx.Response:
 
 
 def run(path: str, seconds: int, rounds: int, extra_env: dict[str, str]) -> None:
-    floor_port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         progress("starting the fake upstream and owdata")
         with (
@@ -81,16 +79,7 @@ def run(path: str, seconds: int, rounds: int, extra_env: dict[str, str]) -> None
         ):
             app_url = base_url + path
             hit = warm_hit(app_url)
-            body_file, headers_file = Path(tmp) / "body", Path(tmp) / "headers.json"
-            body_file.write_bytes(hit.content)
-            headers = [(n, hit.headers[n]) for n in FLOOR_HEADERS if n in hit.headers]
-            headers.append(("content-length", str(len(hit.content))))
-            headers_file.write_text(json.dumps(headers))
-            floor_cmd = [sys.executable, "-m", "uvicorn", "bench.floor_app:app"]
-            floor_cmd += ["--port", str(floor_port), "--no-access-log", "--log-level", "warning"]
-            floor_env = {"FLOOR_BODY_FILE": str(body_file), "FLOOR_HEADERS": str(headers_file)}
-            floor_url = f"http://127.0.0.1:{floor_port}{path}"
-            with process(floor_cmd, env=floor_env, ready_url=floor_url):
+            with floor_server(path, hit, FLOOR_HEADERS, Path(tmp)) as floor_url:
                 progress("warming up both servers")
                 wrk(floor_url, seconds=1)
                 wrk(app_url, seconds=1)
