@@ -18,6 +18,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
 from app import __version__
 from app.api.application import OwdataApp
@@ -89,22 +90,23 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> FastAPI:
     app.include_router(heroes.router)
     app.include_router(reference.router)
     app.include_router(players.router)
+    inner: ASGIApp = app.handle
+    counts, recorder_for = None, None
     if metrics is not None:
         app.include_router(metrics_router(metrics))
-        inner = MetricsMiddleware(app.handle, metrics=metrics)
+        measured = MetricsMiddleware(app.handle, metrics=metrics)
+        inner, recorder_for = measured, measured.recorder_for
         layer: CacheLayer = "valkey" if settings.valkey_url else "memory"
-        app.edge = ResponseCacheMiddleware(
-            inner,
-            cache=cache,
-            clock=clock,
-            counts=metrics.response_cache_counts(layer),
-            max_query_length=settings.max_query_string_length,
-            recorder_for=inner.recorder_for,
-        )
-    else:
-        app.edge = ResponseCacheMiddleware(
-            app.handle, cache=cache, clock=clock, max_query_length=settings.max_query_string_length
-        )
+        counts = metrics.response_cache_counts(layer)
+    app.edge = ResponseCacheMiddleware(
+        inner,
+        cache=cache,
+        clock=clock,
+        counts=counts,
+        max_query_length=settings.max_query_string_length,
+        recorder_for=recorder_for,
+        stale_ttl=settings.stale_answer_cache_timeout,
+    )
     if settings.static_dir.is_dir():
         app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     return app

@@ -48,32 +48,45 @@ def _no_record(status: int, seconds: float) -> None:
 
 
 class Entry(NamedTuple):
-    """A stored response (a tuple: decoding it is on every hit's path)."""
+    """A stored response (a tuple: decoding it is on a hit's path).
+
+    `swr` > 0 marks a stale answer (served while its refresh runs), sent again with its
+    `stale-while-revalidate` and `X-Cache-Status: stale`. Encoded as one header line,
+    `status stored_at max_age etag[ swr]`, then the body.
+    """
 
     status: int
     stored_at: float
     max_age: int
     etag: bytes
     body: bytes
+    swr: int = 0
 
     def encode(self) -> bytes:
-        header = b"%d %.3f %d %s\n" % (self.status, self.stored_at, self.max_age, self.etag)
-        return header + self.body
+        header = b"%d %.3f %d %s" % (self.status, self.stored_at, self.max_age, self.etag)
+        if self.swr:
+            header += b" %d" % self.swr
+        return header + b"\n" + self.body
 
     @classmethod
     def decode(cls, raw: bytes) -> Entry:
         end = raw.index(b"\n")
-        status, stored_at, max_age, etag = raw[:end].split(b" ", 3)
+        status, stored_at, max_age, etag, *swr = raw[:end].split(b" ")  # an ETag has no space
         body = raw[end + 1 :]
-        return cls(int(status), float(stored_at), int(max_age), etag, body)
+        return cls(
+            int(status), float(stored_at), int(max_age), etag, body, int(swr[0]) if swr else 0
+        )
 
     def headers(self) -> list[tuple[bytes, bytes]]:
         """Every header of a hit but `Age` (which depends on the time of the request)."""
+        cache_control = b"public, max-age=%d" % self.max_age
+        if self.swr:
+            cache_control += b", stale-while-revalidate=%d" % self.swr
         return [
             (b"content-type", b"application/json"),
-            (b"cache-control", b"public, max-age=%d" % self.max_age),
+            (b"cache-control", cache_control),
             (b"etag", self.etag),
-            (b"x-cache-status", b"hit"),
+            (b"x-cache-status", b"stale" if self.swr else b"hit"),
             (b"content-length", b"%d" % len(self.body)),
         ]
 
@@ -138,8 +151,11 @@ class ResponseCacheMiddleware:
         counts: LookupCounts | None = None,
         max_query_length: int = 1024,
         recorder_for: RecorderFor | None = None,
+        stale_ttl: int = 0,
     ) -> None:
         self.app = app
+        # Seconds a stale answer is reused (0: each is rendered again, asking for a refresh).
+        self.stale_ttl = stale_ttl
         self.recorder_for = recorder_for
         self.max_query_length = max_query_length
         self.cache = cache
@@ -179,9 +195,12 @@ class ResponseCacheMiddleware:
             await self.app(scope, receive, _StoringSend(self, scope, send, key))
             return
         started = time.perf_counter()
-        self.counts.hit += 1
         if hot is None or raw != hot.raw:  # `==` on the very same bytes object is instant
             hot = self._remember(path, query, key, raw)
+        if hot.entry.swr:
+            self.counts.stale += 1
+        else:
+            self.counts.hit += 1
         if method == "GET" and _header(scope, b"if-none-match") is None:
             await send(hot.start_message(self.clock()))
             await send(hot.body)
@@ -231,14 +250,20 @@ class ResponseCacheMiddleware:
         match = _MAX_AGE.search(cache_control)
         if status not in CACHEABLE_STATUSES or b"public" not in cache_control or match is None:
             return
-        if _SWR.search(cache_control):
-            return  # stale answers are not stored: the next request must try to revalidate
         max_age = int(match.group(1))
         age = int(values.get(b"age", b"0") or 0)
         etag = values.get(b"etag") or make_etag(body)
-        entry = Entry(status, self.clock() - age, max_age, etag, body)
+        ttl = max_age - age
+        swr = _SWR.search(cache_control)
+        if swr:  # stale, its refresh queued: reused briefly, so the refresh soon shows
+            if self.stale_ttl <= 0:
+                return
+            ttl = self.stale_ttl
+        entry = Entry(
+            status, self.clock() - age, max_age, etag, body, int(swr.group(1)) if swr else 0
+        )
         try:
-            await self.cache.set(key, entry.encode(), max_age - age)
+            await self.cache.set(key, entry.encode(), ttl)
         except Exception:  # the cache is an optimisation: never fail a response for it
             logger.exception("could not store %s in the response cache", key)
 

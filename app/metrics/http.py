@@ -89,22 +89,24 @@ class LookupCounts:
     pays `counts.hit += 1`, no call); read at scrape time, flushed as deltas in
     multiprocess mode."""
 
-    __slots__ = ("_flushed", "hit", "layer", "miss")
+    __slots__ = ("_flushed", "hit", "layer", "miss", "stale")
 
     def __init__(self, layer: str) -> None:
         self.layer = layer
         self.hit = 0
+        self.stale = 0
         self.miss = 0
-        self._flushed = (0, 0)  # multiprocess: (hit, miss) already added to shared metrics
+        # Multiprocess: what was already added to the shared metrics.
+        self._flushed = {"fresh_hit": 0, "stale_hit": 0, "miss": 0}
 
     def totals(self) -> dict[tuple[str, str], int]:
-        return {(self.layer, "fresh_hit"): self.hit, (self.layer, "miss"): self.miss}
+        counts = {"fresh_hit": self.hit, "stale_hit": self.stale, "miss": self.miss}
+        return {(self.layer, result): count for result, count in counts.items()}
 
     def unflushed(self) -> dict[tuple[str, str], int]:
-        hit, miss = self.hit, self.miss
-        done_hit, done_miss = self._flushed
-        self._flushed = (hit, miss)
-        return {(self.layer, "fresh_hit"): hit - done_hit, (self.layer, "miss"): miss - done_miss}
+        totals = self.totals()
+        done, self._flushed = self._flushed, {result: n for (_, result), n in totals.items()}
+        return {key: count - done[key[1]] for key, count in totals.items()}
 
 
 class HttpMetrics(Collector):

@@ -111,6 +111,7 @@ async def test_fresh_stored_profile_answers_without_upstream_after_restart(
 async def test_stale_profile_is_served_at_once_and_refreshed_in_the_background(
     settings: Settings, upstream: FakeUpstreamServer
 ) -> None:
+    settings = settings.model_copy(update={"stale_answer_cache_timeout": 0})
     clock = Clock()
     async with running(settings, clock) as http:
         first = await http.get("/players/TeKrop-2217/summary")
@@ -134,6 +135,36 @@ async def test_stale_profile_is_served_at_once_and_refreshed_in_the_background(
     # `lastUpdated` did not change: the refresh cost one search, not the career page.
     assert dict(upstream.app.calls) == {"/en-us/search/account-by-name/TeKrop/": 1}
     assert fresh.headers["age"] == "0"
+
+
+async def test_a_stale_answer_is_reused_briefly_then_the_refresh_shows(
+    settings: Settings, upstream: FakeUpstreamServer
+) -> None:
+    settings = settings.model_copy(update={"stale_answer_cache_timeout": 1})
+    clock = Clock()
+    async with running(settings, clock) as http:
+        await http.get("/players/TeKrop-2217/summary")
+    clock.now += settings.player_staleness_threshold + 60
+
+    async with running(settings, clock) as http:
+        stale = await http.get("/players/TeKrop-2217/summary")
+        clock.now += 2  # the answer's `Age` moves on while it is reused
+        again = await http.get("/players/TeKrop-2217/summary")
+        metrics = (await http.get("/metrics")).text
+
+        async def refreshed() -> bool:
+            response = await http.get("/players/TeKrop-2217/summary")
+            return response.headers["x-cache-status"] != "stale"
+
+        await eventually(refreshed, within=5)
+
+    assert again.content == stale.content
+    assert again.headers["etag"] == stale.headers["etag"]
+    assert again.headers["x-cache-status"] == "stale"
+    assert again.headers["cache-control"] == stale.headers["cache-control"]
+    assert "stale-while-revalidate" in again.headers["cache-control"]
+    assert int(again.headers["age"]) == int(stale.headers["age"]) + 2
+    assert 'owdata_cache_lookups_total{layer="memory",result="stale_hit"} 1.0' in metrics
 
 
 async def test_unknown_player_backs_off_exponentially_without_upstream_calls(

@@ -119,7 +119,11 @@ async def test_stale_static_data_is_refreshed_by_a_job(
     settings: Settings, upstream: FakeUpstreamServer
 ) -> None:
     quick = settings.model_copy(
-        update={"roles_staleness_threshold": 1, "heroes_path_cache_timeout": 1}
+        update={
+            "roles_staleness_threshold": 1,
+            "heroes_path_cache_timeout": 1,
+            "stale_answer_cache_timeout": 0,  # the refreshed answer shows at once
+        }
     )
     async with running(quick) as http:
         await http.get("/roles")

@@ -30,6 +30,8 @@ class Origin:
 
     calls: int = 0
     max_age: int = MAX_AGE
+    extra_cache_control: str = ""
+    age: int = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         self.calls += 1
@@ -37,7 +39,11 @@ class Origin:
         headers = [
             (b"content-type", b"application/json"),
             (b"content-length", b"%d" % len(body)),
-            (b"cache-control", b"public, max-age=%d" % self.max_age),
+            (
+                b"cache-control",
+                b"public, max-age=%d%s" % (self.max_age, self.extra_cache_control.encode()),
+            ),
+            (b"age", b"%d" % self.age),
         ]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body})
@@ -65,6 +71,9 @@ class Subject:
     client: httpx.AsyncClient
 
 
+STALE_TTL = 1
+
+
 @pytest.fixture(params=["memory", pytest.param("valkey", marks=pytest.mark.valkey)])
 async def subject(request: pytest.FixtureRequest) -> AsyncIterator[Subject]:
     clock = ManualClock(1_700_000_000.0)
@@ -80,6 +89,7 @@ async def subject(request: pytest.FixtureRequest) -> AsyncIterator[Subject]:
         clock=clock,
         counts=counts,
         recorder_for=recorded.recorder_for,  # type: ignore[arg-type]
+        stale_ttl=STALE_TTL,
     )
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://owdata") as client:
@@ -189,3 +199,45 @@ async def test_uncached_paths_and_methods_pass_through(subject: Subject) -> None
 
     assert subject.origin.calls == 3
     assert (subject.counts.hit, subject.counts.miss) == (0, 0)
+
+
+async def test_a_stale_answer_is_reused_for_stale_ttl_and_says_it_is_stale(
+    subject: Subject,
+) -> None:
+    subject.origin.extra_cache_control = ", stale-while-revalidate=60"
+    subject.origin.age = MAX_AGE + 30
+    stale = await subject.client.get("/players/TeKrop-2217/summary")
+    subject.clock.advance(0.5)
+    again = await subject.client.get("/players/TeKrop-2217/summary")
+    subject.clock.advance(STALE_TTL)
+    if isinstance(subject.cache, ValkeyCache):
+        await asyncio.sleep(STALE_TTL + 0.2)
+    later = await subject.client.get("/players/TeKrop-2217/summary")
+
+    assert again.content == stale.content
+    assert again.headers["x-cache-status"] == "stale"
+    assert again.headers["cache-control"] == f"public, max-age={MAX_AGE}, stale-while-revalidate=60"
+    assert again.headers["age"] == str(MAX_AGE + 30)
+    assert later.json()["answer"] == 2  # rendered again: its refresh may have landed
+    assert (subject.counts.stale, subject.counts.hit, subject.counts.miss) == (1, 0, 2)
+
+
+async def test_stale_answers_are_not_stored_when_stale_ttl_is_zero(subject: Subject) -> None:
+    subject.origin.extra_cache_control = ", stale-while-revalidate=60"
+    subject.origin.age = MAX_AGE + 30
+    app = ResponseCacheMiddleware(subject.origin, cache=subject.cache, clock=subject.clock)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://owdata") as client:
+        await client.get("/players/TeKrop-2217")
+        again = await client.get("/players/TeKrop-2217")
+
+    assert again.json()["answer"] == 2
+
+
+def test_entries_round_trip_and_read_the_format_without_swr() -> None:
+    fresh = Entry(200, 1_700_000_000.25, 600, b'"abc"', b'{"a": 1}\n')
+    stale = fresh._replace(swr=3600)
+
+    assert Entry.decode(fresh.encode()) == fresh
+    assert Entry.decode(stale.encode()) == stale
+    assert Entry.decode(b'404 12.500 60 "x"\n{}') == Entry(404, 12.5, 60, b'"x"', b"{}")
