@@ -6,6 +6,7 @@ tests/unit/domain/test_player_views.py (the views turn this parser's output into
 
 from __future__ import annotations
 
+import doctest
 import json
 import logging
 from collections.abc import Callable
@@ -15,6 +16,7 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from app.domain.errors import NotFoundError, ParseError
+from app.parsers import _stat_names
 from app.parsers.career import convert_value, hero_key, parse_career, stat_key
 from tests.conftest import Pages
 
@@ -342,3 +344,10 @@ def test_stat_key(label: str, key: str) -> None:
 )
 def test_hero_key(name: str, key: str) -> None:
     assert hero_key(name) == key
+
+
+def test_value_and_name_docstring_examples_hold() -> None:
+    result = doctest.testmod(_stat_names)
+
+    assert result.attempted >= 3
+    assert result.failed == 0
