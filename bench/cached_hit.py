@@ -70,6 +70,28 @@ def warm_hit(url: str) -> httpx.Response:
     return hit
 
 
+def against_floor(
+    base_url: str, path: str, workdir: Path, seconds: int, rounds: int
+) -> tuple[int, list[LoadResult], list[LoadResult]]:
+    """Warm `path` on the running owdata at `base_url`, start the floor serving the bytes and
+    headers of its hit, and load both in interleaved rounds (so drift hits both alike).
+
+    Returns (body size, floor rounds, owdata rounds).
+    """
+    app_url = base_url + path
+    hit = warm_hit(app_url)
+    with floor_server(path, hit, FLOOR_HEADERS, workdir) as floor_url:
+        progress("warming up both servers")
+        wrk(floor_url, seconds=1)
+        wrk(app_url, seconds=1)
+        floor: list[LoadResult] = []
+        ours: list[LoadResult] = []
+        for i in range(rounds):
+            floor += measure(floor_url, seconds, 1, f"floor {i + 1}")
+            ours += measure(app_url, seconds, 1, f"owdata {i + 1}")
+    return len(hit.content), floor, ours
+
+
 def run(path: str, seconds: int, rounds: int, extra_env: dict[str, str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         progress("starting the fake upstream and owdata")
@@ -77,18 +99,8 @@ def run(path: str, seconds: int, rounds: int, extra_env: dict[str, str]) -> None
             fake_upstream() as upstream_url,
             owdata_server(upstream_url, Path(tmp) / "bench.db", extra_env) as base_url,
         ):
-            app_url = base_url + path
-            hit = warm_hit(app_url)
-            with floor_server(path, hit, FLOOR_HEADERS, Path(tmp)) as floor_url:
-                progress("warming up both servers")
-                wrk(floor_url, seconds=1)
-                wrk(app_url, seconds=1)
-                floor: list[LoadResult] = []
-                ours: list[LoadResult] = []
-                for i in range(rounds):  # interleaved, so drift hits both alike
-                    floor += measure(floor_url, seconds, 1, f"floor {i + 1}")
-                    ours += measure(app_url, seconds, 1, f"owdata {i + 1}")
-    report(path, len(hit.content), floor, ours)
+            size, floor, ours = against_floor(base_url, path, Path(tmp), seconds, rounds)
+    report(path, size, floor, ours)
 
 
 def report(path: str, size: int, floor: list[LoadResult], ours: list[LoadResult]) -> None:

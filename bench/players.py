@@ -34,8 +34,8 @@ import httpx
 from app.config import Settings
 from app.devtools.fixtures import fixtures_dir
 from app.parsers.career import parse_career
-from bench.cached_hit import FLOOR_HEADERS, fake_upstream, measure, owdata_server, report, warm_hit
-from bench.harness import LoadResult, floor_server, progress, wrk
+from bench.cached_hit import against_floor, fake_upstream, owdata_server, report
+from bench.harness import LoadResult, progress
 
 PLAYER = "TeKrop-2217"
 COLD_PATH = f"/players/{PLAYER}"
@@ -131,18 +131,7 @@ def bench_cached(
     with tempfile.TemporaryDirectory() as tmp:
         progress(f"starting owdata and warming {CACHED_PATH} (throttle defaults: a few s)")
         with owdata_server(upstream_url, Path(tmp) / "cached.db", {}) as base_url:
-            app_url = base_url + CACHED_PATH
-            hit = warm_hit(app_url)
-            with floor_server(CACHED_PATH, hit, FLOOR_HEADERS, Path(tmp)) as floor_url:
-                progress("warming up both servers")
-                wrk(floor_url, seconds=1)
-                wrk(app_url, seconds=1)
-                floor: list[LoadResult] = []
-                ours: list[LoadResult] = []
-                for i in range(rounds):  # interleaved, so drift hits both alike
-                    floor += measure(floor_url, seconds, 1, f"floor {i + 1}")
-                    ours += measure(app_url, seconds, 1, f"owdata {i + 1}")
-    return len(hit.content), floor, ours
+            return against_floor(base_url, CACHED_PATH, Path(tmp), seconds, rounds)
 
 
 # --- report ------------------------------------------------------------------------------
