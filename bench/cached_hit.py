@@ -74,22 +74,30 @@ def against_floor(
     base_url: str, path: str, workdir: Path, seconds: int, rounds: int
 ) -> tuple[int, list[LoadResult], list[LoadResult]]:
     """Warm `path` on the running owdata at `base_url`, start the floor serving the bytes and
-    headers of its hit, and load both in interleaved rounds (so drift hits both alike).
+    headers of its hit, and load both in interleaved rounds.
 
     Returns (body size, floor rounds, owdata rounds).
     """
     app_url = base_url + path
     hit = warm_hit(app_url)
     with floor_server(path, hit, FLOOR_HEADERS, workdir) as floor_url:
-        progress("warming up both servers")
-        wrk(floor_url, seconds=1)
-        wrk(app_url, seconds=1)
-        floor: list[LoadResult] = []
-        ours: list[LoadResult] = []
-        for i in range(rounds):
-            floor += measure(floor_url, seconds, 1, f"floor {i + 1}")
-            ours += measure(app_url, seconds, 1, f"owdata {i + 1}")
+        floor, ours = interleaved(("floor", floor_url), ("owdata", app_url), seconds, rounds)
     return len(hit.content), floor, ours
+
+
+def interleaved(
+    first: tuple[str, str], second: tuple[str, str], seconds: int, rounds: int
+) -> tuple[list[LoadResult], list[LoadResult]]:
+    """Warm up two (label, URL) targets, then load them in alternating rounds, so drift
+    (other work on the machine, CPU frequency) hits both alike."""
+    progress("warming up both servers")
+    for _, url in (first, second):
+        wrk(url, seconds=1)
+    results: tuple[list[LoadResult], list[LoadResult]] = ([], [])
+    for i in range(rounds):
+        for (label, url), into in zip((first, second), results, strict=True):
+            into.extend(measure(url, seconds, 1, f"{label} {i + 1}"))
+    return results
 
 
 def run(path: str, seconds: int, rounds: int, extra_env: dict[str, str]) -> None:

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import httpx
 
-from bench.cached_hit import fake_upstream, measure, owdata_server, warm_hit
-from bench.harness import LoadResult, progress, wrk
+from bench.cached_hit import fake_upstream, interleaved, owdata_server, warm_hit
+from bench.harness import LoadResult, progress
 
 GOAL = 0.10
 
@@ -48,14 +48,9 @@ def run(path: str, seconds: int, rounds: int) -> tuple[list[LoadResult], list[Lo
             on_url, off_url = on + path, off + path
             for url in (on_url, off_url):
                 warm_hit(url)
-            progress("warming up both servers")
-            wrk(on_url, seconds=1)
-            wrk(off_url, seconds=1)
-            with_metrics: list[LoadResult] = []
-            without: list[LoadResult] = []
-            for i in range(rounds):
-                without += measure(off_url, seconds, 1, f"metrics off {i + 1}")
-                with_metrics += measure(on_url, seconds, 1, f"metrics on {i + 1}")
+            without, with_metrics = interleaved(
+                ("metrics off", off_url), ("metrics on", on_url), seconds, rounds
+            )
     return with_metrics, without
 
 
