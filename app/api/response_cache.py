@@ -8,7 +8,7 @@ without entering FastAPI at all. A hit therefore returns the same bytes, the sam
 `If-None-Match` is honoured on hits and misses alike (304 without a body). Query strings
 longer than `max_query_length` get a JSON 414 before anything else.
 
-Hits are the hottest path there is, so recent ones are kept prepared (`_Hot`: decoded,
+Hits are the hottest path there is, so recent ones are kept prepared (`Hot`: decoded,
 headers built, ASGI messages ready) by raw path and query string. The cache stays the
 authority: a prepared hit is sent only while the cache returns the very bytes it was
 built from, so expiry, eviction and replacement behave exactly as without it.
@@ -16,16 +16,15 @@ built from, so expiry, eviction and replacement behave exactly as without it.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 import time
 from collections.abc import Callable
-from typing import NamedTuple
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.cache_keys import cache_key
+from app.api.cached_entry import Entry, Hot, Record, etag_matches, header, make_etag
 from app.api.responses import dump_json
 from app.metrics import LookupCounts
 from app.ports import Cache
@@ -38,107 +37,12 @@ HOT_ENTRIES = 512
 _MAX_AGE = re.compile(rb"(?:^|[ ,])max-age=(\d+)")
 _SWR = re.compile(rb"stale-while-revalidate=(\d+)")
 
-Record = Callable[[int, float], None]
 RecorderFor = Callable[[str, str], Record]
 """`(path, method) -> record(status, seconds)`: counts requests this layer answers itself."""
 
 
 def _no_record(status: int, seconds: float) -> None:
     return None
-
-
-class Entry(NamedTuple):
-    """A stored response (a tuple: decoding it is on a hit's path).
-
-    `swr` > 0 marks a stale answer (served while its refresh runs), sent again with its
-    `stale-while-revalidate` and `X-Cache-Status: stale`. Encoded as one header line,
-    `status stored_at max_age etag[ swr]`, then the body.
-    """
-
-    status: int
-    stored_at: float
-    max_age: int
-    etag: bytes
-    body: bytes
-    swr: int = 0
-
-    def encode(self) -> bytes:
-        header = b"%d %.3f %d %s" % (self.status, self.stored_at, self.max_age, self.etag)
-        if self.swr:
-            header += b" %d" % self.swr
-        return header + b"\n" + self.body
-
-    @classmethod
-    def decode(cls, raw: bytes) -> Entry:
-        end = raw.index(b"\n")
-        status, stored_at, max_age, etag, *swr = raw[:end].split(b" ")  # an ETag has no space
-        body = raw[end + 1 :]
-        return cls(
-            int(status), float(stored_at), int(max_age), etag, body, int(swr[0]) if swr else 0
-        )
-
-    def headers(self) -> list[tuple[bytes, bytes]]:
-        """Every header of a hit but `Age` (which depends on the time of the request)."""
-        cache_control = b"public, max-age=%d" % self.max_age
-        if self.swr:
-            cache_control += b", stale-while-revalidate=%d" % self.swr
-        return [
-            (b"content-type", b"application/json"),
-            (b"cache-control", cache_control),
-            (b"etag", self.etag),
-            (b"x-cache-status", b"stale" if self.swr else b"hit"),
-            (b"content-length", b"%d" % len(self.body)),
-        ]
-
-
-def make_etag(body: bytes) -> bytes:
-    return b'"' + hashlib.blake2b(body, digest_size=12).hexdigest().encode() + b'"'
-
-
-def _etag_matches(if_none_match: bytes | None, etag: bytes) -> bool:
-    if not if_none_match:
-        return False
-    candidates = {tag.strip().removeprefix(b"W/") for tag in if_none_match.split(b",")}
-    return etag in candidates or b"*" in candidates
-
-
-def _header(scope: Scope, name: bytes) -> bytes | None:
-    for key, value in scope["headers"]:
-        if key == name:
-            return bytes(value)
-    return None
-
-
-class _Hot:
-    """A hit ready to send: the stored bytes it came from and its two ASGI messages.
-
-    The `http.response.start` message is rebuilt only when the entry's `Age` changes
-    (once a second at most), so a hit sends prepared messages.
-    """
-
-    __slots__ = ("age", "body", "entry", "headers", "key", "raw", "record", "start")
-
-    def __init__(self, key: str, raw: bytes, record: Record) -> None:
-        self.key = key
-        self.raw = raw
-        self.record = record
-        self.entry = entry = Entry.decode(raw)
-        self.headers = entry.headers()
-        self.body: Message = {"type": "http.response.body", "body": entry.body}
-        self.age = -1
-        self.start: Message = {}
-
-    def start_message(self, now: float) -> Message:
-        age = int(now - self.entry.stored_at)
-        if age != self.age:
-            self.age = age
-            headers = [*self.headers, (b"age", b"%d" % max(0, age))]
-            self.start = {
-                "type": "http.response.start",
-                "status": self.entry.status,
-                "headers": headers,
-            }
-        return self.start
 
 
 class ResponseCacheMiddleware:
@@ -164,7 +68,7 @@ class ResponseCacheMiddleware:
         # Hits ready to send, by raw (path, query string): a hit costs a lookup here and
         # one in the cache (which stays the authority: its answer must be the bytes this
         # was built from), not a key normalisation, a decode and a header build.
-        self._hot: dict[tuple[str, bytes], _Hot] = {}
+        self._hot: dict[tuple[str, bytes], Hot] = {}
         # An in-process cache can answer without a coroutine (`MemoryCache.get_nowait`).
         self._get_nowait: Callable[[str], bytes | None] | None = getattr(cache, "get_nowait", None)
 
@@ -201,7 +105,7 @@ class ResponseCacheMiddleware:
             self.counts.stale += 1
         else:
             self.counts.hit += 1
-        if method == "GET" and _header(scope, b"if-none-match") is None:
+        if method == "GET" and header(scope, b"if-none-match") is None:
             await send(hot.start_message(self.clock()))
             await send(hot.body)
             hot.record(hot.entry.status, time.perf_counter() - started)
@@ -210,10 +114,10 @@ class ResponseCacheMiddleware:
         record = hot.record if method == "GET" else self._record(path, method)
         record(status, time.perf_counter() - started)
 
-    def _remember(self, path: str, query: bytes, key: str, raw: bytes) -> _Hot:
+    def _remember(self, path: str, query: bytes, key: str, raw: bytes) -> Hot:
         if len(self._hot) >= HOT_ENTRIES:
             self._hot.clear()  # bounded: at most this many stored answers kept alive
-        hot = self._hot[path, query] = _Hot(key, raw, self._record(path, "GET"))
+        hot = self._hot[path, query] = Hot(key, raw, self._record(path, "GET"))
         return hot
 
     def _record(self, path: str, method: str) -> Record:
@@ -221,11 +125,11 @@ class ResponseCacheMiddleware:
             return _no_record
         return self.recorder_for(path, method)
 
-    async def _send_conditional(self, scope: Scope, send: Send, hot: _Hot) -> int:
+    async def _send_conditional(self, scope: Scope, send: Send, hot: Hot) -> int:
         """Answer a HEAD or a request with `If-None-Match` from `hot`; return the status."""
         entry = hot.entry
         age = (b"age", b"%d" % max(0, int(self.clock() - entry.stored_at)))
-        if _etag_matches(_header(scope, b"if-none-match"), entry.etag):
+        if etag_matches(header(scope, b"if-none-match"), entry.etag):
             not_modified = [(k, b"0" if k == b"content-length" else v) for k, v in hot.headers]
             start = {"type": "http.response.start", "status": 304, "headers": [*not_modified, age]}
             await send(start)
@@ -312,7 +216,7 @@ class _StoringSend:
             etag = make_etag(body)
             headers.append((b"etag", etag))
             await self.middleware.store(self.key, status, headers, body)
-            if _etag_matches(_header(self.scope, b"if-none-match"), etag):
+            if etag_matches(header(self.scope, b"if-none-match"), etag):
                 status, body = 304, b""
                 headers = [(k, b"0" if k == b"content-length" else v) for k, v in headers]
         await self.send({**self.start, "status": status, "headers": headers})

@@ -16,7 +16,8 @@ from starlette.types import Receive, Scope, Send
 from app.adapters.cache.memory import MemoryCache
 from app.adapters.cache.valkey import ValkeyCache
 from app.api.cache_keys import cache_key
-from app.api.response_cache import Entry, ResponseCacheMiddleware
+from app.api.cached_entry import Entry
+from app.api.response_cache import ResponseCacheMiddleware
 from app.metrics import LookupCounts
 from app.ports import Cache
 from tests.integration.cache.conftest import ManualClock
