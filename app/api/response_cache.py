@@ -92,15 +92,15 @@ class ResponseCacheMiddleware:
         hot = self._hot.get((path, query))
         key = cache_key(path, query) if hot is None else hot.key
         raw = self._get_nowait(key) if self._get_nowait else await self.cache.get(key)
-        if raw is None:
+        started = time.perf_counter()
+        # `==` on the very same bytes object is instant.
+        if raw is not None and (hot is None or raw != hot.raw):
+            hot = self._remember(path, query, key, raw)
+        if raw is None or hot is None:  # absent, or unreadable: the miss replaces it
             self.counts.miss += 1
-            if hot is not None:
-                del self._hot[path, query]
+            self._hot.pop((path, query), None)
             await self.app(scope, receive, _StoringSend(self, scope, send, key))
             return
-        started = time.perf_counter()
-        if hot is None or raw != hot.raw:  # `==` on the very same bytes object is instant
-            hot = self._remember(path, query, key, raw)
         if hot.entry.swr:
             self.counts.stale += 1
         else:
@@ -114,10 +114,17 @@ class ResponseCacheMiddleware:
         record = hot.record if method == "GET" else self._record(path, method)
         record(status, time.perf_counter() - started)
 
-    def _remember(self, path: str, query: bytes, key: str, raw: bytes) -> Hot:
+    def _remember(self, path: str, query: bytes, key: str, raw: bytes) -> Hot | None:
+        """Prepare the hit for `raw`; None when it cannot be read (another version's format,
+        or damage), which the caller treats as a miss rather than answering 500."""
+        try:
+            hot = Hot(key, raw, self._record(path, "GET"))
+        except (ValueError, IndexError) as exc:
+            logger.warning("unreadable response cache entry %s, answered as a miss: %s", key, exc)
+            return None
         if len(self._hot) >= HOT_ENTRIES:
             self._hot.clear()  # bounded: at most this many stored answers kept alive
-        hot = self._hot[path, query] = Hot(key, raw, self._record(path, "GET"))
+        self._hot[path, query] = hot
         return hot
 
     def _record(self, path: str, method: str) -> Record:

@@ -142,6 +142,30 @@ async def test_a_deleted_entry_goes_back_to_the_app(subject: Subject) -> None:
     assert (await subject.client.get("/heroes/ana")).json()["answer"] == 2
 
 
+@pytest.mark.parametrize(
+    "stored",
+    [b"no header line", b'200 not-a-time 60 "e"\n{}', b"200 1.0\n{}"],
+    ids=["no-newline", "bad-number", "missing-fields"],
+)
+async def test_an_unreadable_entry_is_answered_as_a_miss_and_replaced(
+    subject: Subject, stored: bytes
+) -> None:
+    """Another version's format or a damaged value must not become a 500."""
+    await subject.client.get("/heroes/ana")
+    await subject.client.get("/heroes/ana")  # prepared
+    key = cache_key("/heroes/ana", b"")
+    await subject.cache.set(key, stored, 60)
+
+    again = await subject.client.get("/heroes/ana")
+    after = await subject.client.get("/heroes/ana")
+
+    assert again.status_code == 200
+    assert again.json()["answer"] == 2
+    assert after.headers["x-cache-status"] == "hit"
+    assert after.content == again.content
+    assert Entry.decode(await subject.cache.get(key) or b"").body == again.content
+
+
 async def test_an_expired_entry_goes_back_to_the_app(subject: Subject) -> None:
     subject.origin.max_age = 1
     await subject.client.get("/roles")
