@@ -13,7 +13,6 @@ from typing import Final
 from selectolax.lexbor import LexborNode
 
 from app.domain.enums import CompetitiveDivision
-from app.domain.errors import ParseError
 from app.domain.player_career import (
     PLATFORMS,
     RANK_ROLES,
@@ -22,16 +21,11 @@ from app.domain.player_career import (
     PlatformRanks,
     Rank,
 )
-from app.parsers._career_nodes import (
-    PAGE,
-    VIEW_CLASSES,
-    Damaged,
-    attr,
-    file_name,
-    int_or_none,
-    text,
-)
+from app.parsers._career_nodes import PAGE, VIEW_CLASSES, Damaged, attr, text
+from app.parsers._html import file_name
+from app.parsers._stat_names import int_or_none
 
+# The career parser's logger: operators filter one name for the whole page.
 logger = logging.getLogger("app.parsers.career")
 
 _NO_TITLE: Final = frozenset({"", "No Title"})
@@ -50,7 +44,7 @@ def summary(masthead: LexborNode, seasons: dict[str, int | None]) -> CareerSumma
     """The masthead's summary; `seasons` is each platform's competitive season (or None)."""
     username = text(masthead.css_first("h1.Profile-player--name"))
     if not username:
-        raise ParseError(PAGE, "summary", "no player name (h1.Profile-player--name)")
+        raise PAGE.error("summary", "no player name (h1.Profile-player--name)")
     title = text(masthead.css_first("h2.Profile-player--title"))
     return {
         "username": username,

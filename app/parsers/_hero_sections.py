@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.parsers._html import Node, PageReader, absolute_url, one_line, text_of
+from app.parsers._html import Node, PageReader, absolute_url, classes, one_line, text_of
 
 _page = PageReader("hero")
 _PERK_CATEGORIES = ("minor", "major")
@@ -92,7 +92,7 @@ def stadium_powers(root: Node) -> list[dict[str, Any]] | None:
             "icon": _src(card, "img", "stadium"),
         }
         for card in deck.iter()
-        if card.tag == "blz-card" and "talent-card" in (card.attributes.get("class") or "").split()
+        if card.tag == "blz-card" and "talent-card" in classes(card)
     ]
 
 

@@ -38,15 +38,19 @@ class PageReader:
         """A `ParseError` for this page type (to `raise` from the caller)."""
         return ParseError(self.page_type, section, detail)
 
+    def require_complete(self, html: str) -> None:
+        """Raise `ParseError` with section `document` when the page is cut off (see
+        `is_truncated`: a partial page must never be stored as if complete)."""
+        if is_truncated(html):
+            raise self.error("document", "the page ends before </html> (truncated download)")
+
     def main_content(self, html: str) -> Node:
         """The page's main content element.
 
-        Raises `ParseError` with section `document` when the page is cut off (see
-        `is_truncated`: a partial page must never be stored as if complete) and
-        `main-content` when the element is absent.
+        Raises `ParseError` with section `document` when the page is cut off
+        (`require_complete`) and `main-content` when the element is absent.
         """
-        if is_truncated(html):
-            raise self.error("document", "the page ends before </html> (truncated download)")
+        self.require_complete(html)
         root = LexborHTMLParser(html).css_first(MAIN_CONTENT_SELECTOR)
         if root is None:
             raise self.error("main-content", "no div.main-content or main element")
@@ -103,14 +107,27 @@ def one_line(text: str) -> str:
     return text.replace("\r\n", " ").replace("\n", " ")
 
 
+def classes(node: Node) -> list[str]:
+    """`node`'s classes (none when it has no `class` attribute)."""
+    return (node.attributes.get("class") or "").split()
+
+
+def file_name(url: str) -> str:
+    """Last path segment of `url`, without query or fragment.
+
+    >>> file_name("https://cdn.example/endorsement/2-8b.svg#icon"), file_name("/i/Tank.svg?v=2")
+    ('2-8b.svg', 'Tank.svg')
+    """
+    return urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
+
+
 def url_stem(url: str) -> str:
     """Lower-cased file name of `url` up to its first dot (so `Damage.<hash>.svg` works too).
 
     >>> url_stem("https://cdn.example/x/Damage.svg?v=2"), url_stem("/i/Tank.3f2a.svg")
     ('damage', 'tank')
     """
-    name = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
-    return name.split(".", 1)[0].lower()
+    return file_name(url).split(".", 1)[0].lower()
 
 
 def absolute_url(url: str, site_url: str) -> str:

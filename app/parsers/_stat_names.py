@@ -1,4 +1,5 @@
-"""Career-page values and names: displayed stat → number, label → stat key, name → hero key.
+"""Career-page values and names: displayed stat → number, label → stat key, name → hero key
+(and `int_or_none` for numeric attributes).
 
 Pure and memoised (a career page repeats a few hundred labels and small numbers thousands
 of times). Used by `app.parsers.career`, which re-exports the three public functions.
@@ -13,7 +14,7 @@ from typing import Final
 
 from app.domain.player_career import StatValue
 
-INTEGER: Final = re.compile(r"-?\d+")
+_INTEGER: Final = re.compile(r"-?\d+")
 _DURATION: Final = re.compile(r"(\d+):(\d{2})(?::(\d{2}))?")
 _DECIMAL: Final = re.compile(r"-?\d*\.\d+")
 _CAMEL_BOUNDARY: Final = re.compile(r"(?<=[a-z])(?=[A-Z])")
@@ -48,7 +49,7 @@ def convert_value(raw: str) -> StatValue:
     if text in {"--", "NaN"}:
         return 0
     number = text.removesuffix("%")
-    if INTEGER.fullmatch(number):
+    if _INTEGER.fullmatch(number):
         return int(number)
     if _DECIMAL.fullmatch(number):
         return float(number)
@@ -89,6 +90,12 @@ def hero_key(name: str) -> str:
     """
     text = _ascii(name).lower().replace(".", "").replace("'", "")
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+
+
+def int_or_none(raw: str | None) -> int | None:
+    """An attribute holding a whole number → int; None when absent or not one."""
+    value = (raw or "").strip()
+    return int(value) if _INTEGER.fullmatch(value) else None
 
 
 def _ascii(text: str) -> str:

@@ -25,7 +25,7 @@ difference for `knockback_kill*`, `elimination_per_life`, `ultimate_negated*` an
 `amplification_matrix_assist_best_in_game`.
 
 Modules: the masthead is read by `_career_summary`, values and names by `_stat_names`,
-node helpers live in `_career_nodes`; this module walks the platform views.
+shared lookups live in `_career_nodes` and `_html`; this module walks the platform views.
 
 How: one lexbor parse, then each platform view, gamemode block, top-heroes category and
 hero block is visited once, always searching inside its own (disjoint) subtree, so the
@@ -57,7 +57,7 @@ from typing import Any, Final, cast
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from app.domain.errors import NotFoundError, ParseError
+from app.domain.errors import NotFoundError
 from app.domain.player_career import (
     ALL_HEROES,
     COMPARISON_CATEGORIES,
@@ -70,19 +70,10 @@ from app.domain.player_career import (
     Stat,
     StatCategory,
 )
-from app.parsers._career_nodes import (
-    PAGE,
-    VIEW_CLASSES,
-    Damaged,
-    attr,
-    class_value,
-    classes,
-    int_or_none,
-    text,
-)
+from app.parsers._career_nodes import PAGE, VIEW_CLASSES, Damaged, attr, class_value, text
 from app.parsers._career_summary import summary
-from app.parsers._html import is_truncated
-from app.parsers._stat_names import convert_value, hero_key, stat_key
+from app.parsers._html import classes
+from app.parsers._stat_names import convert_value, hero_key, int_or_none, stat_key
 
 __all__ = ["PARSER_VERSION", "convert_value", "hero_key", "parse_career", "stat_key"]
 
@@ -97,8 +88,7 @@ _SEASON_ATTRIBUTE: Final = "data-latestherostatrankseasonow2"
 
 def parse_career(html: str) -> dict[str, Any]:
     """Parse a career page; see the module docstring for the result and the error rules."""
-    if is_truncated(html):
-        raise ParseError(PAGE, "document", "the page ends before </html> (truncated download)")
+    PAGE.require_complete(html)
     tree = LexborHTMLParser(html)
     masthead = tree.css_first("blz-section.Profile-masthead")
     if masthead is None:
@@ -151,7 +141,7 @@ def _platform(view: LexborNode, platform: str) -> tuple[PlatformStats | None, in
             continue
         if top is None or career is None:
             missing = "heroes-comparisons" if top is None else "career-stats"
-            raise ParseError(PAGE, f"{where}/{missing}", "missing while the other part has data")
+            raise PAGE.error(f"{where}/{missing}", "missing while the other part has data")
         result[gamemode] = {
             "heroes_comparisons": _comparisons(comparisons[gamemode], top, where),
             "career_stats": _career_stats(careers[gamemode], career, where),

@@ -21,7 +21,7 @@ from typing import Any
 from app.domain.enums import BackgroundImageSize, Role, SubRole
 from app.domain.errors import NotFoundError
 from app.parsers import _hero_sections as sections
-from app.parsers._html import Node, PageReader, text_of, url_stem
+from app.parsers._html import Node, PageReader, classes, text_of, url_stem
 
 PARSER_VERSION: int = 1
 HERO_NOT_FOUND = "Hero not found or not released yet"
@@ -78,11 +78,7 @@ def parse_hero(html: str, *, locale: str, site_url: str) -> dict[str, Any]:
 def _page_header(header: Node, locale: str) -> dict[str, Any]:
     heading = _page.one(header, "blz-header", "page-header")
     # The details list: role, subrole, location and birthday items, told apart by class.
-    items = {
-        name: item
-        for item in header.css("blz-list blz-list-item")
-        for name in (item.attributes.get("class") or "").split()
-    }
+    items = {name: item for item in header.css("blz-list blz-list-item") for name in classes(item)}
     # A missing or unreadable birthday is not an error: both fields become null.
     birthday_item = items.get("birthday")
     birthday_p = birthday_item.css_first("p") if birthday_item is not None else None

@@ -102,4 +102,4 @@ def test_only_the_composition_root_reads_settings() -> None:
 def test_the_rules_see_a_breach() -> None:
     """The import reader is what every rule relies on: it must find a real import."""
     assert "app.domain.errors" in _imports(APP / "parsers" / "career.py")
-    assert "app.parsers._stat_names" in _imports(APP / "parsers" / "_career_nodes.py")
+    assert "app.parsers._stat_names" in _imports(APP / "parsers" / "_career_summary.py")
