@@ -10,7 +10,7 @@ import hashlib
 from collections.abc import Callable
 from typing import NamedTuple
 
-from starlette.types import Message, Scope
+from starlette.types import Message
 
 Record = Callable[[int, float], None]
 """`record(status, seconds)`: counts one request the response cache answered itself."""
@@ -39,6 +39,7 @@ class Entry(NamedTuple):
 
     @classmethod
     def decode(cls, raw: bytes) -> Entry:
+        """The entry `encode` wrote; ValueError for bytes in any other shape."""
         end = raw.index(b"\n")
         status, stored_at, max_age, etag, *swr = raw[:end].split(b" ")  # an ETag has no space
         body = raw[end + 1 :]
@@ -69,13 +70,6 @@ def etag_matches(if_none_match: bytes | None, etag: bytes) -> bool:
         return False
     candidates = {tag.strip().removeprefix(b"W/") for tag in if_none_match.split(b",")}
     return etag in candidates or b"*" in candidates
-
-
-def header(scope: Scope, name: bytes) -> bytes | None:
-    for key, value in scope["headers"]:
-        if key == name:
-            return bytes(value)
-    return None
 
 
 class Hot:

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.cache_keys import cache_key
-from app.api.cached_entry import Entry, Hot, Record, etag_matches, header, make_etag
+from app.api.cached_entry import Entry, Hot, Record, etag_matches, make_etag
 from app.api.responses import dump_json
 from app.metrics import LookupCounts
 from app.ports import Cache
@@ -42,6 +42,13 @@ RecorderFor = Callable[[str, str], Record]
 
 
 def _no_record(status: int, seconds: float) -> None:
+    return None
+
+
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return bytes(value)
     return None
 
 
@@ -92,20 +99,21 @@ class ResponseCacheMiddleware:
         hot = self._hot.get((path, query))
         key = cache_key(path, query) if hot is None else hot.key
         raw = self._get_nowait(key) if self._get_nowait else await self.cache.get(key)
-        started = time.perf_counter()
-        # `==` on the very same bytes object is instant.
-        if raw is not None and (hot is None or raw != hot.raw):
-            hot = self._remember(path, query, key, raw)
-        if raw is None or hot is None:  # absent, or unreadable: the miss replaces it
+        if raw is None:
+            hot = None
+        elif hot is None or raw != hot.raw:  # `==` on the very same bytes object is instant
+            hot = self._remember(path, query, key, raw)  # None when unreadable
+        if hot is None:  # absent or unreadable: the app answers and its answer replaces it
             self.counts.miss += 1
             self._hot.pop((path, query), None)
             await self.app(scope, receive, _StoringSend(self, scope, send, key))
             return
+        started = time.perf_counter()
         if hot.entry.swr:
             self.counts.stale += 1
         else:
             self.counts.hit += 1
-        if method == "GET" and header(scope, b"if-none-match") is None:
+        if method == "GET" and _header(scope, b"if-none-match") is None:
             await send(hot.start_message(self.clock()))
             await send(hot.body)
             hot.record(hot.entry.status, time.perf_counter() - started)
@@ -119,7 +127,7 @@ class ResponseCacheMiddleware:
         or damage), which the caller treats as a miss rather than answering 500."""
         try:
             hot = Hot(key, raw, self._record(path, "GET"))
-        except (ValueError, IndexError) as exc:
+        except ValueError as exc:  # what `Entry.decode` raises on bytes it cannot read
             logger.warning("unreadable response cache entry %s, answered as a miss: %s", key, exc)
             return None
         if len(self._hot) >= HOT_ENTRIES:
@@ -136,7 +144,7 @@ class ResponseCacheMiddleware:
         """Answer a HEAD or a request with `If-None-Match` from `hot`; return the status."""
         entry = hot.entry
         age = (b"age", b"%d" % max(0, int(self.clock() - entry.stored_at)))
-        if etag_matches(header(scope, b"if-none-match"), entry.etag):
+        if etag_matches(_header(scope, b"if-none-match"), entry.etag):
             not_modified = [(k, b"0" if k == b"content-length" else v) for k, v in hot.headers]
             start = {"type": "http.response.start", "status": 304, "headers": [*not_modified, age]}
             await send(start)
@@ -223,7 +231,7 @@ class _StoringSend:
             etag = make_etag(body)
             headers.append((b"etag", etag))
             await self.middleware.store(self.key, status, headers, body)
-            if etag_matches(header(self.scope, b"if-none-match"), etag):
+            if etag_matches(_header(self.scope, b"if-none-match"), etag):
                 status, body = 304, b""
                 headers = [(k, b"0" if k == b"content-length" else v) for k, v in headers]
         await self.send({**self.start, "status": status, "headers": headers})
