@@ -6,7 +6,7 @@ Starts the fake upstream, `owdata serve` (embedded defaults, temporary SQLite fi
 bare ASGI app serving the bytes the API answered, with the same uvicorn settings; then
 loads each in turn with wrk and prints both figures and their ratio (goal: >= 0.8).
 
-The pieces (`fake_upstream`, `owdata_server`, `warm_hit`, `measure`) are reused by other
+The pieces (`fake_upstream`, `owdata_server`, `warm_hit`, `against_floor`) are reused by other
 benchmarks, e.g. `bench.metrics_cost`.
 """
 
@@ -23,17 +23,9 @@ from pathlib import Path
 import httpx
 
 from app.devtools.fixtures import fixtures_dir
-from bench.harness import LoadResult, floor_server, free_port, process, progress, wrk
+from bench.harness import LoadResult, floor_server, free_port, interleaved, process, progress
 
 FLOOR_HEADERS = ("content-type", "cache-control", "etag", "age", "x-cache-status")
-
-
-def measure(url: str, seconds: int, rounds: int, label: str) -> list[LoadResult]:
-    results = []
-    for i in range(rounds):
-        progress(f"{label}: round {i + 1}/{rounds} ({seconds} s)")
-        results.append(wrk(url, seconds=seconds))
-    return results
 
 
 @contextmanager
@@ -83,21 +75,6 @@ def against_floor(
     with floor_server(path, hit, FLOOR_HEADERS, workdir) as floor_url:
         floor, ours = interleaved(("floor", floor_url), ("owdata", app_url), seconds, rounds)
     return len(hit.content), floor, ours
-
-
-def interleaved(
-    first: tuple[str, str], second: tuple[str, str], seconds: int, rounds: int
-) -> tuple[list[LoadResult], list[LoadResult]]:
-    """Warm up two (label, URL) targets, then load them in alternating rounds, so drift
-    (other work on the machine, CPU frequency) hits both alike."""
-    progress("warming up both servers")
-    for _, url in (first, second):
-        wrk(url, seconds=1)
-    results: tuple[list[LoadResult], list[LoadResult]] = ([], [])
-    for i in range(rounds):
-        for (label, url), into in zip((first, second), results, strict=True):
-            into.extend(measure(url, seconds, 1, f"{label} {i + 1}"))
-    return results
 
 
 def run(path: str, seconds: int, rounds: int, extra_env: dict[str, str]) -> None:

@@ -100,6 +100,22 @@ def progress(message: str) -> None:
     print(f"  … {message}", file=sys.stderr, flush=True)
 
 
+def interleaved(
+    first: tuple[str, str], second: tuple[str, str], seconds: int, rounds: int
+) -> tuple[list[LoadResult], list[LoadResult]]:
+    """Warm up two (label, URL) targets with wrk, then load them in alternating rounds, so
+    drift (other work on the machine, CPU frequency) hits both alike."""
+    progress("warming up both servers")
+    for _, url in (first, second):
+        wrk(url, seconds=1)
+    results: tuple[list[LoadResult], list[LoadResult]] = ([], [])
+    for i in range(rounds):
+        for (label, url), into in zip((first, second), results, strict=True):
+            progress(f"{label}: round {i + 1}/{rounds} ({seconds} s)")
+            into.append(wrk(url, seconds=seconds))
+    return results
+
+
 @contextmanager
 def floor_server(
     path: str, response: httpx.Response, header_names: Sequence[str], workdir: Path

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import httpx
 
-from bench.cached_hit import fake_upstream, interleaved, owdata_server, warm_hit
-from bench.harness import LoadResult, progress
+from bench.cached_hit import fake_upstream, owdata_server, warm_hit
+from bench.harness import LoadResult, interleaved, progress
 
 GOAL = 0.10
 
