@@ -11,18 +11,9 @@ from typing import Any
 
 from tests.conftest import Pages
 
-# Keys OverFast left in the singular because Blizzard's label was (its value was 1); ours are
-# always plural so a key does not change with the value (see app/parsers/career.py).
-_SINGULAR_KEYS = {
-    "knockback_kill": "knockback_kills",
-    "elimination_per_life": "eliminations_per_life",
-    "ultimate_negated": "ultimates_negated",
-    "amplification_matrix_assist_best_in_game": "amplification_matrix_assists_best_in_game",
-}
-
 
 def with_our_differences(pages: Pages, file_name: str, route: str, body: Any) -> Any:
-    body = _plural_keys(copy.deepcopy(body))
+    body = copy.deepcopy(body)
     if route == "":
         # OverFast's response model listed every hero it knew in `career_stats`, `null` when
         # the player has no data for it (and only on cache misses, contract §10.2 item 1):
@@ -36,7 +27,7 @@ def with_our_differences(pages: Pages, file_name: str, route: str, body: Any) ->
         # Blizzard repeats some labels in a category ("Games Won" 20, 3, 3: games won, then
         # hero wins). OverFast's dict kept the last row, we keep the first: the one the label
         # names (won + lost = played only holds for it; OverFast's own stats summary used it).
-        rows = _plural_keys(pages.expected(file_name.replace("_stats_career__", "_stats__")))
+        rows = pages.expected(file_name.replace("_stats_career__", "_stats__"))
         for hero, categories in rows["body"].items():
             for category in categories:
                 values = body[hero][category["category"]]
@@ -48,22 +39,3 @@ def with_our_differences(pages: Pages, file_name: str, route: str, body: Any) ->
                         assert values[key] == found[-1]  # OverFast kept the last row…
                         values[key] = found[0]  # …we keep the first
     return body
-
-
-def _plural_keys(data: Any) -> Any:
-    """Rename OverFast's singular stat keys (in `key` fields and in dict keys)."""
-    if isinstance(data, list):
-        return [_plural_keys(item) for item in data]
-    if not isinstance(data, dict):
-        return data
-    renamed = {_plural(k): _plural_keys(v) for k, v in data.items()}
-    if isinstance(renamed.get("key"), str):
-        renamed["key"] = _plural(renamed["key"])
-    return renamed
-
-
-def _plural(key: str) -> str:
-    for singular, plural in _SINGULAR_KEYS.items():
-        if key == singular or key.startswith(f"{singular}_"):
-            return plural + key.removeprefix(singular)
-    return key

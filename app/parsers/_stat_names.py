@@ -1,8 +1,8 @@
-"""Career-page values and names: displayed stat → number, label → stat key, name → hero key
-(and `int_or_none` for numeric attributes).
+"""Career-page values and names: displayed stat → number, name → hero key (and
+`int_or_none` for numeric attributes); labels → keys are in `_stat_keys`.
 
 Pure and memoised (a career page repeats a few hundred labels and small numbers thousands
-of times). Used by `app.parsers.career`, which re-exports the three public functions.
+of times). Used by `app.parsers.career`, which re-exports the public functions.
 """
 
 from __future__ import annotations
@@ -17,25 +17,6 @@ from app.domain.player_career import StatValue
 _INTEGER: Final = re.compile(r"-?\d+")
 _DURATION: Final = re.compile(r"(\d+):(\d{2})(?::(\d{2}))?")
 _DECIMAL: Final = re.compile(r"-?\d*\.\d+")
-_CAMEL_BOUNDARY: Final = re.compile(r"(?<=[a-z])(?=[A-Z])")
-_NOT_ALNUM: Final = re.compile(r"[^a-z0-9]")
-_STAT_SUFFIXES: Final = ("_avg_per_10_min", "_most_in_game", "_most_in_life", "_best_in_game")
-# Blizzard writes a label in the singular when its value is 1 ("Turret Kill", "Elimination
-# per Life", "Ultimate Negated"): keys always use the plural so they do not change with the
-# value. The last word of the key (before any suffix above) is pluralised…
-_PLURAL_LAST_WORDS: Final = frozenset(
-    {"assist", "blow", "card", "death", "elimination", "hit", "kill", "multikill", "recall", "win"}
-)
-# …and these whole keys, where another word carries the number.
-_PLURAL_WHOLE: Final = {
-    "game_won": "games_won",
-    "game_lost": "games_lost",
-    "game_played": "games_played",
-    "game_tied": "games_tied",
-    "player_knocked_back": "players_knocked_back",
-    "elimination_per_life": "eliminations_per_life",
-    "ultimate_negated": "ultimates_negated",
-}
 
 
 @functools.lru_cache(maxsize=8192)  # small numbers and short durations repeat a lot
@@ -60,25 +41,6 @@ def convert_value(raw: str) -> StatValue:
             return int(first) * 60 + int(second)
         return int(first) * 3600 + int(second) * 60 + int(third)
     raise ValueError(f"not a number: {raw!r}")
-
-
-@functools.lru_cache(maxsize=4096)  # a page repeats a few hundred labels thousands of times
-def stat_key(label: str) -> str:
-    """English stat label → stat key: OverFast's snake_case, always in the plural.
-
-    >>> stat_key("Turret Kill - Most in Game"), stat_key("Game Won"), stat_key("Multikill - Best")
-    ('turret_kills_most_in_game', 'games_won', 'multikill_best')
-    """
-    text = _ascii(label).replace("- ", "")
-    # Every space becomes "_": a doubled space in Blizzard's label gives "__" like OverFast.
-    key = _NOT_ALNUM.sub("_", _CAMEL_BOUNDARY.sub("_", text).lower()).strip("_")
-    suffix = next((s for s in _STAT_SUFFIXES if key.endswith(s) and key != s), "")
-    base = key.removesuffix(suffix) if suffix else key
-    if base in _PLURAL_WHOLE:
-        base = _PLURAL_WHOLE[base]
-    elif base.rsplit("_", 1)[-1] in _PLURAL_LAST_WORDS:
-        base += "s"
-    return base + suffix
 
 
 @functools.lru_cache(maxsize=1024)

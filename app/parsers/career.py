@@ -17,15 +17,14 @@ Shape (TypedDicts and a commented example in `app.domain.player_career`):
                } | None} | None}}
 
 Values are already converted: `H:MM:SS`/`MM:SS` → seconds, `1,234` and `45%` → int,
-decimals → float, `--`/`NaN` → 0. Stat keys are the snake_case English labels, always in
-the plural (`Game Won` → `games_won`). Blizzard writes a label in the singular when its value
-is 1; OverFast pluralised a fixed list of them, so a few of its keys changed with the value
-(`knockback_kill` next to `knockback_kills_avg_per_10_min`). Ours do not: a deliberate
-difference for `knockback_kill*`, `elimination_per_life`, `ultimate_negated*` and
-`amplification_matrix_assist_best_in_game`.
+decimals → float, `--`/`NaN` → 0. Keys are OverFast's (`_stat_keys`): snake_case English
+labels; stat rows take the plural of OverFast's fixed table (`Game Won` → `games_won`,
+`Enemy Slept` → `enemies_slept`), any other stat keeps the label's number (`knockback_kill`
+when Blizzard writes "Knockback Kill" for a value of 1).
 
-Modules: the masthead is read by `_career_summary`, values and names by `_stat_names`,
-shared lookups live in `_career_nodes` and `_html`; this module walks the platform views.
+Modules: the masthead is read by `_career_summary`, values and names by `_stat_names`, keys
+by `_stat_keys`, shared lookups live in `_career_nodes` and `_html`; this module walks the
+platform views.
 
 How: one lexbor parse, then each platform view, gamemode block, top-heroes category and
 hero block is visited once, always searching inside its own (disjoint) subtree, so the
@@ -73,11 +72,12 @@ from app.domain.player_career import (
 from app.parsers._career_nodes import PAGE, VIEW_CLASSES, Damaged, attr, class_value, text
 from app.parsers._career_summary import summary
 from app.parsers._html import classes
-from app.parsers._stat_names import convert_value, hero_key, int_or_none, stat_key
+from app.parsers._stat_keys import category_key, comparison_key, stat_key
+from app.parsers._stat_names import convert_value, hero_key, int_or_none
 
 __all__ = ["PARSER_VERSION", "convert_value", "hero_key", "parse_career", "stat_key"]
 
-PARSER_VERSION: int = 1
+PARSER_VERSION: int = 2  # 2: OverFast's stat keys (stored profiles are re-parsed)
 
 logger = logging.getLogger(__name__)
 
@@ -173,7 +173,7 @@ def _comparisons(
         label = categories.get(bars.attributes.get("data-category-id") or "")
         if label is None:
             continue  # a hidden block the dropdown does not offer (all zeros)
-        key = stat_key(label)
+        key = comparison_key(label)
         try:
             values = [_comparison_value(bar) for bar in bars.css("div.Profile-progressBar")]
         except Damaged as exc:
@@ -242,7 +242,7 @@ def _hero_categories(block: LexborNode, where: str) -> list[StatCategory]:
         if not label and stats:
             raise Damaged("a stats card without a header")
         if stats:
-            categories.append({"category": stat_key(label), "label": label, "stats": stats})
+            categories.append({"category": category_key(label), "label": label, "stats": stats})
     return categories
 
 
