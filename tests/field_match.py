@@ -39,8 +39,10 @@ class FieldMatch:
     fields: int = 0
     equal: int = 0
     null_or_absent: int = 0
-    # (route, path pattern: list indexes dropped, last two names) → differing fields
+    # (route, path pattern: list indexes dropped, last two names) → differing fields…
     differing: Counter[tuple[str, str]] = field(default_factory=Counter)
+    # …and members null on one side, absent on the other (the last name is `*`).
+    nulls: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     def add(self, route: str, ours: Any, theirs: Any) -> None:
         mine, their = dict(leaves(ours)), dict(leaves(theirs))
@@ -50,9 +52,9 @@ class FieldMatch:
                 self.equal += 1
             elif mine.get(path) is None and their.get(path) is None:
                 self.null_or_absent += 1
+                self.nulls[(route, _pattern(path).rsplit("/", 1)[0] + "/*")] += 1
             else:
-                pattern = "/".join(_INDEX.sub("[]", path).split("/")[-2:])
-                self.differing[(route, pattern)] += 1
+                self.differing[(route, _pattern(path))] += 1
 
     @property
     def percent(self) -> float:
@@ -71,7 +73,14 @@ class FieldMatch:
         ]
         for (route, path), count in self.differing.most_common(top):
             lines.append(f"  {count:5} differ: {route} {path}")
+        for (route, path), count in self.nulls.most_common(top):
+            lines.append(f"  {count:5} null vs absent: {route} {path}")
         return "\n".join(lines)
+
+
+def _pattern(path: str) -> str:
+    """`/pc/quickplay/career_stats/ana[3]/stats[2]/key` → `stats[]/key`."""
+    return "/".join(_INDEX.sub("[]", path).split("/")[-2:])
 
 
 def _same(a: Any, b: Any) -> bool:
