@@ -90,7 +90,9 @@ async def open_adapters(
 ) -> AsyncIterator[Adapters]:
     """Open storage and the upstream client; close them (and `cache`) on exit."""
     storage = await SQLiteStorage.open(
-        settings.storage_path, on_operation=metrics.storage_operation if metrics else None
+        settings.storage_path,
+        on_operation=metrics.storage_operation if metrics else None,
+        on_decode_error=metrics.storage_decode_error if metrics else None,
     )
     http = HttpUpstream.create(
         observe=metrics.upstream_call if metrics else None,

@@ -82,6 +82,10 @@ class Metrics:
         if not ok:
             self.event.storage_errors.labels(table, operation).inc()
 
+    def storage_decode_error(self, table: str) -> None:
+        """Storage `on_decode_error` hook: a row of `table` could not be decoded."""
+        self.event.storage_decode_errors.labels(table).inc()
+
     def cache_lookup(self, layer: CacheLayer, result: CacheResult) -> None:
         self.http.count_lookup((layer, result))
 
