@@ -118,8 +118,9 @@ class Settings(BaseSettings):
     metrics_enabled: bool = True
     """Serve Prometheus metrics at `GET /metrics` (and on the worker's metrics port)."""
     worker_metrics_host: str = "127.0.0.1"
-    worker_metrics_port: Annotated[int, Field(ge=1, le=65_535)] = 9000
-    """Where `owdata worker` serves its metrics (`/metrics`)."""
+    worker_metrics_port: Annotated[int, Field(ge=0, le=65_535)] = 9000
+    """Where `owdata worker` serves its metrics (`/metrics`); 0 picks a free port (logged).
+    Two workers on one host need two ports: the second one stops with a clear error."""
 
     # --- HTTP ---------------------------------------------------------------------------
     max_query_string_length: Annotated[int, Field(ge=64, le=65_536)] = 1024
