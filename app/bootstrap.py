@@ -28,6 +28,7 @@ from app.services.hero_stats import HeroStatsService
 from app.services.heroes import BLIZZARD_PUBLIC_URL, HeroesConfig, HeroesService
 from app.services.hooks import ServiceHooks, StorageResult
 from app.services.jobs import JobPolicy, JobRunner
+from app.services.maintenance import Retention
 from app.services.players.profiles import PlayerProfiles
 from app.services.players.search import PlayerSearch
 from app.services.players.service import PlayersService
@@ -121,6 +122,16 @@ async def open_adapters(
             await lock.close()
         await storage.close()
         await cache.close()
+
+
+def retention(settings: Settings) -> Retention:
+    """What the cleanup job (`Maintenance`) keeps, and for how long."""
+    return Retention(
+        profiles=settings.player_profile_max_age,
+        done_jobs=settings.jobs_done_retention,
+        unknown_players=settings.unknown_player_retention,
+        dead_jobs=settings.jobs_dead_retention,
+    )
 
 
 def cache_policy(settings: Settings) -> CachePolicy:

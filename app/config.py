@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     unknown_player_initial_retry: PositiveSeconds = 600
     unknown_player_retry_multiplier: Annotated[int, Field(ge=1, le=100)] = 3
     unknown_player_max_retry: PositiveSeconds = 21600
+    unknown_player_retention: NonNegativeSeconds = 86400
+    """Unknown-player rows are deleted by the cleanup job this long after their next check
+    was due (nobody asked since); 0 keeps them forever."""
     search_max_limit: Annotated[int, Field(ge=1, le=1000)] = 100
     """Largest `limit` accepted by `/players` (OverFast has none)."""
     maintenance_interval: PositiveSeconds = 3600
@@ -113,6 +116,9 @@ class Settings(BaseSettings):
     worker_shutdown_grace: Annotated[float, Field(ge=0, le=600)] = 10.0
     jobs_done_retention: PositiveSeconds = 86400
     """Finished jobs are kept this long (for inspection), then purged by the cleanup job."""
+    jobs_dead_retention: NonNegativeSeconds = 604800
+    """Dead jobs (failed `WORKER_MAX_ATTEMPTS` times) are kept this long after their last
+    failure, then purged by the cleanup job; 0 keeps them forever."""
 
     # --- metrics ------------------------------------------------------------------------
     metrics_enabled: bool = True

@@ -17,7 +17,7 @@ import signal
 import time
 
 from app.api.routers.metrics import start_metrics_server
-from app.bootstrap import build_cache, build_services, gauge_sources, open_adapters
+from app.bootstrap import build_cache, build_services, gauge_sources, open_adapters, retention
 from app.config import Settings
 from app.metrics import Metrics
 from app.services.maintenance import Maintenance
@@ -59,8 +59,7 @@ async def run_worker(settings: Settings) -> int:
         maintenance = Maintenance(
             adapters.storage,
             time.time,
-            max_age=settings.player_profile_max_age,
-            jobs_retention=settings.jobs_done_retention,
+            retention(settings),
         )
         logger.info("worker started (storage %s)", settings.storage_path)
         tasks = [

@@ -161,6 +161,13 @@ class MemoryStorage:
         for key in keys:
             self._unknown.pop(key, None)
 
+    async def delete_unknown_players_due_before(self, cutoff: float) -> int:
+        self._ensure_open()
+        due = [key for key, status in self._unknown.items() if status.next_check_at < cutoff]
+        for key in due:
+            del self._unknown[key]
+        return len(due)
+
     async def count_unknown_players(self) -> int:
         self._ensure_open()
         return len(self._unknown)

@@ -161,6 +161,12 @@ class SQLiteStorage:
             async with self._pool.transaction() as conn:
                 await conn.executemany(sql.DELETE_UNKNOWN, [(key,) for key in keys])
 
+    async def delete_unknown_players_due_before(self, cutoff: float) -> int:
+        with self._timed("unknown_players", "delete_due_before"):
+            async with self._pool.transaction() as conn:
+                cursor = await conn.execute(sql.DELETE_UNKNOWN_DUE_BEFORE, (cutoff,))
+                return cursor.rowcount
+
     async def count_unknown_players(self) -> int:
         with self._timed("unknown_players", "count"):
             row = await self._fetch_one(sql.COUNT_UNKNOWN, ())

@@ -195,6 +195,26 @@ class TestUnknownPlayers:
         await storage.clear_unknown_player()
         assert await storage.count_unknown_players() == 1
 
+    async def test_delete_due_before_removes_only_rows_due_before_the_cutoff(
+        self, storage: Storage
+    ) -> None:
+        for key, due in [
+            ("Long-1", T0 - 90_000),
+            ("Just-2", T0 - 1),
+            ("Now-3", T0),
+            ("Later-4", T0 + 600),
+        ]:
+            await storage.put_unknown_player(make_unknown(key, next_check_at=due))
+        await storage.put_player(make_player())
+
+        assert await storage.delete_unknown_players_due_before(T0) == 2
+        assert await storage.get_unknown_player("Long-1") is None
+        assert await storage.get_unknown_player("Just-2") is None
+        assert await storage.get_unknown_player("Now-3") is not None  # strictly before
+        assert await storage.count_unknown_players() == 2
+        assert await storage.get_player("a1b2c3d4|e5f6") is not None
+        assert await storage.delete_unknown_players_due_before(T0) == 0
+
     async def test_many_keys_at_once(self, storage: Storage) -> None:
         keys = [f"Player-{i}" for i in range(1200)]
         for key in keys:
