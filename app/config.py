@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     storage_path: Path = Path("data/owdata.db")
     valkey_url: str | None = None
     """Unset: an in-process cache. Set (e.g. `valkey://127.0.0.1:6379/0`): shared Valkey."""
+    valkey_breaker_threshold: Annotated[int, Field(ge=1, le=1000)] = 3
+    """Consecutive Valkey failures (timeouts included) after which the cache, throttle and
+    lock skip Valkey (each its own circuit breaker)."""
+    valkey_breaker_cooldown: Annotated[float, Field(gt=0, le=3600)] = 5.0
+    """Seconds Valkey is skipped once a breaker opened; then one call probes it."""
     memory_cache_max_entries: Annotated[int, Field(ge=16, le=10_000_000)] = 10_000
     memory_cache_max_bytes: Annotated[int, Field(ge=1_048_576)] = 256 * 1024 * 1024
     stale_answer_cache_timeout: Annotated[int, Field(ge=0, le=3600)] = 5
