@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     """Unset: an in-process cache. Set (e.g. `valkey://127.0.0.1:6379/0`): shared Valkey."""
     valkey_breaker_threshold: Annotated[int, Field(ge=1, le=1000)] = 3
     """Consecutive Valkey failures (timeouts included) after which the cache, throttle and
-    lock skip Valkey (each its own circuit breaker)."""
+    lock skip Valkey (one circuit breaker per process, shared by the three)."""
     valkey_breaker_cooldown: Annotated[float, Field(gt=0, le=3600)] = 5.0
     """Seconds Valkey is skipped once a breaker opened; then one call probes it."""
     memory_cache_max_entries: Annotated[int, Field(ge=16, le=10_000_000)] = 10_000
