@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from app.adapters.cache.memory import MemoryCache
 from app.adapters.cache.valkey import ValkeyCache
+from app.adapters.circuit_breaker import CircuitBreaker
 from app.adapters.locks.valkey import ValkeyFlightLock
 from app.adapters.storage.sqlite import SQLiteStorage
 from app.adapters.throttle import ThrottledUpstream
@@ -28,6 +29,7 @@ from app.services.hero_stats import HeroStatsService
 from app.services.heroes import BLIZZARD_PUBLIC_URL, HeroesConfig, HeroesService
 from app.services.hooks import ServiceHooks, StorageResult
 from app.services.jobs import JobPolicy, JobRunner
+from app.services.maintenance import Retention
 from app.services.players.profiles import PlayerProfiles
 from app.services.players.search import PlayerSearch
 from app.services.players.service import PlayersService
@@ -38,10 +40,23 @@ from app.services.static_pages import StaticPages
 from app.services.throttle import Throttle, ThrottleConfig, ThrottleStore
 
 
+def valkey_circuit(settings: Settings, metrics: Metrics | None = None) -> CircuitBreaker:
+    """The process's one breaker in front of Valkey, shared by the cache, the throttle and
+    the lock: they talk to the same server, so what one finds frozen the others skip."""
+    return CircuitBreaker(
+        "valkey",
+        threshold=settings.valkey_breaker_threshold,
+        cooldown=settings.valkey_breaker_cooldown,
+        on_change=metrics.valkey_circuit if metrics else None,
+    )
+
+
 def build_cache(settings: Settings, metrics: Metrics | None = None) -> Cache:
     if settings.valkey_url:
         return ValkeyCache.from_url(
-            settings.valkey_url, on_error=metrics.cache_error if metrics else None
+            settings.valkey_url,
+            on_error=metrics.cache_error if metrics else None,
+            circuit=valkey_circuit(settings, metrics),
         )
     return MemoryCache(
         max_entries=settings.memory_cache_max_entries, max_bytes=settings.memory_cache_max_bytes
@@ -63,11 +78,16 @@ def throttle_config(settings: Settings) -> ThrottleConfig:
     )
 
 
-def build_throttle(settings: Settings, metrics: Metrics | None = None) -> Throttle:
+def build_throttle(
+    settings: Settings, metrics: Metrics | None = None, circuit: CircuitBreaker | None = None
+) -> Throttle:
     config = throttle_config(settings)
     store: ThrottleStore = (
         ValkeyThrottleStore.from_url(
-            settings.valkey_url, config, on_error=metrics.cache_error if metrics else None
+            settings.valkey_url,
+            config,
+            on_error=metrics.cache_error if metrics else None,
+            circuit=circuit or valkey_circuit(settings, metrics),
         )
         if settings.valkey_url
         else MemoryThrottleStore(config)
@@ -90,7 +110,9 @@ async def open_adapters(
 ) -> AsyncIterator[Adapters]:
     """Open storage and the upstream client; close them (and `cache`) on exit."""
     storage = await SQLiteStorage.open(
-        settings.storage_path, on_operation=metrics.storage_operation if metrics else None
+        settings.storage_path,
+        on_operation=metrics.storage_operation if metrics else None,
+        on_decode_error=metrics.storage_decode_error if metrics else None,
     )
     http = HttpUpstream.create(
         observe=metrics.upstream_call if metrics else None,
@@ -101,12 +123,17 @@ async def open_adapters(
         user_agent=settings.upstream_user_agent,
         penalty_seconds=math.ceil(settings.throttle_penalty_duration),
     )
-    throttle = build_throttle(settings, metrics)
+    # The cache's breaker when it is on Valkey, so one frozen server is detected once.
+    circuit = cache.circuit if isinstance(cache, ValkeyCache) else None
+    if settings.valkey_url and circuit is None:
+        circuit = valkey_circuit(settings, metrics)
+    throttle = build_throttle(settings, metrics, circuit)
     upstream = ThrottledUpstream(http, throttle)
     lock = (
         ValkeyFlightLock.from_url(
             settings.valkey_url,
             wait=settings.upstream_timeout * 3,
+            circuit=circuit,
         )
         if settings.valkey_url
         else None
@@ -119,6 +146,16 @@ async def open_adapters(
             await lock.close()
         await storage.close()
         await cache.close()
+
+
+def retention(settings: Settings) -> Retention:
+    """What the cleanup job (`Maintenance`) keeps, and for how long."""
+    return Retention(
+        profiles=settings.player_profile_max_age,
+        done_jobs=settings.jobs_done_retention,
+        unknown_players=settings.unknown_player_retention,
+        dead_jobs=settings.jobs_dead_retention,
+    )
 
 
 def cache_policy(settings: Settings) -> CachePolicy:

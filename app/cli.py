@@ -69,9 +69,13 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _worker(args: argparse.Namespace) -> int:
     settings = _settings()
-    from app.worker import run_worker
+    from app.worker import WorkerStartError, run_worker
 
-    return asyncio.run(run_worker(settings))
+    try:
+        return asyncio.run(run_worker(settings))
+    except WorkerStartError as exc:
+        print(f"owdata worker: {exc}", file=sys.stderr)
+        return 1
 
 
 def _fake_upstream(args: argparse.Namespace) -> int:

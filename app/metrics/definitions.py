@@ -24,6 +24,9 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 
 NAMESPACE = "owdata"
 
+DECODED_TABLES = ("static_data", "player_profiles")
+"""Storage tables whose rows are decoded (labels of `storage_decode_errors_total`)."""
+
 # Cache hits answer in well under a millisecond, misses can wait seconds on Blizzard:
 # the buckets span both, finer at the low end where the hit path lives.
 HTTP_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
@@ -122,6 +125,14 @@ class EventMetrics:
             "Storage operations that raised, by table and operation.",
             ("table", "operation"),
         )
+        self.storage_decode_errors = counter(
+            "storage_decode_errors_total",
+            "Stored rows that could not be decoded (damage, a foreign writer, a bug), by "
+            "table; each was answered as absent, fetched again and replaced.",
+            ("table",),
+        )
+        for table in DECODED_TABLES:  # a series from the start, so alerts can use it
+            self.storage_decode_errors.labels(table)
         self.unknown_players_refused = counter(
             "unknown_players_refused_total",
             "Requests for a player known not to exist, answered 404 without asking Blizzard "

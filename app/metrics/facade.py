@@ -51,7 +51,10 @@ class Metrics:
         self.http = HttpMetrics(self.registry, shared=directory is not None)
         self._sources = GaugeSources()
         self._snapshot = GaugeSnapshot()
-        scrape_time = ScrapeTimeCollector(lambda: self._snapshot, version)
+        self._valkey_circuit_open: bool | None = None  # None: no Valkey breaker
+        scrape_time = ScrapeTimeCollector(
+            lambda: self._snapshot, version, valkey_circuit=lambda: self._valkey_circuit_open
+        )
         self._exposition = Exposition(self.registry, scrape_time, directory)
 
     @property
@@ -81,6 +84,10 @@ class Metrics:
         self.event.storage_duration.labels(table, operation).observe(duration)
         if not ok:
             self.event.storage_errors.labels(table, operation).inc()
+
+    def storage_decode_error(self, table: str) -> None:
+        """Storage `on_decode_error` hook: a row of `table` could not be decoded."""
+        self.event.storage_decode_errors.labels(table).inc()
 
     def cache_lookup(self, layer: CacheLayer, result: CacheResult) -> None:
         self.http.count_lookup((layer, result))
@@ -142,6 +149,11 @@ class Metrics:
         self._snapshot = GaugeSnapshot(
             storage, queue_depth, unknown_players, memory_cache, throttle
         )
+
+    def valkey_circuit(self, skipping: bool) -> None:
+        """`CircuitBreaker` `on_change` hook: whether this process currently skips Valkey
+        (exported as `owdata_valkey_circuit_open`; absent without Valkey)."""
+        self._valkey_circuit_open = skipping
 
     def throttle_state(self, delay: float, penalty_remaining: float) -> None:
         """Set the throttle gauges only; prefer `GaugeSources.throttle`, read at scrape time."""

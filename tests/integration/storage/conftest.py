@@ -1,4 +1,5 @@
-"""Record builders and the `storage` fixture yielding every adapter of the port."""
+"""Record builders, the `storage` fixture yielding every adapter of the port, and
+`damage`, which makes a stored row undecodable the way each adapter can be damaged."""
 
 from __future__ import annotations
 
@@ -9,33 +10,65 @@ from typing import Any
 
 import pytest
 
+from app.adapters.storage.codec import DecodeErrorObserver
 from app.adapters.storage.memory import MemoryStorage
 from app.adapters.storage.sqlite import SQLiteStorage
-from app.ports import OutboxStorage, PlayerRecord, StaticRecord, UnknownPlayer
+from app.ports import OutboxStorage, PlayerRecord, StaticRecord, Storage, UnknownPlayer
 
 T0 = 1_700_000_000.0
 
 ADAPTERS = ["sqlite-file", "sqlite-memory", "memory"]
 
 
-async def open_adapter(kind: str, tmp_path: Path) -> OutboxStorage:
+async def open_adapter(
+    kind: str, tmp_path: Path, on_decode_error: DecodeErrorObserver | None = None
+) -> OutboxStorage:
     # Annotated as the port: mypy checks that both adapters satisfy the protocol (the
     # storage port, with the job queue and outbox the refresh jobs need).
     storage: OutboxStorage
     if kind == "sqlite-file":
-        storage = await SQLiteStorage.open(tmp_path / "data" / "owdata.db")
+        path = tmp_path / "data" / "owdata.db"
+        storage = await SQLiteStorage.open(path, on_decode_error=on_decode_error)
     elif kind == "sqlite-memory":
-        storage = await SQLiteStorage.open(":memory:")
+        storage = await SQLiteStorage.open(":memory:", on_decode_error=on_decode_error)
     else:
-        storage = MemoryStorage()
+        storage = MemoryStorage(on_decode_error)
     return storage
 
 
+@pytest.fixture
+def decode_errors() -> list[str]:
+    """The tables the `storage` fixture reported undecodable rows of, in order."""
+    return []
+
+
 @pytest.fixture(params=ADAPTERS)
-async def storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[OutboxStorage]:
-    adapter = await open_adapter(request.param, tmp_path)
+async def storage(
+    request: pytest.FixtureRequest, tmp_path: Path, decode_errors: list[str]
+) -> AsyncIterator[OutboxStorage]:
+    adapter = await open_adapter(request.param, tmp_path, decode_errors.append)
     yield adapter
     await adapter.close()
+
+
+DAMAGED_JSON = "{not json"
+
+
+async def damage(storage: Storage, table: str, key: str, column: str = "parsed") -> None:
+    """Overwrite `column` of a stored row with bytes no adapter can decode.
+
+    Goes behind the adapter's back, as a disk fault or a foreign writer would: SQL on
+    SQLite's own connection, the held JSON text for the in-memory adapter.
+    """
+    if isinstance(storage, SQLiteStorage):
+        where = "key" if table == "static_data" else "blizzard_id"
+        value: object = b"not zstd at all" if column in {"raw", "parsed"} else DAMAGED_JSON
+        async with storage._pool.transaction() as conn:
+            await conn.execute(f"UPDATE {table} SET {column} = ? WHERE {where} = ?", (value, key))
+        return
+    assert isinstance(storage, MemoryStorage), f"no way to damage {type(storage).__name__}"
+    rows: Any = storage._static if table == "static_data" else storage._players
+    rows[key] = replace(rows[key], **{column: DAMAGED_JSON})
 
 
 def make_static(key: str = "heroes:en-us", **changes: Any) -> StaticRecord:
