@@ -20,9 +20,9 @@ Rows that no check tells apart: the first one. Only rows whose key is not repeat
 references, so the result does not depend on the order the keys are resolved in.
 
 On the captured pages this gives: `games_won` and `healing_done` their first row (the
-second is the hero wins / healing without self-healing), `kill_streak_best` and
-`time_spent_on_fire_most_in_game` (all heroes) their last row (the first repeats
-"Eliminations - Most in Game" and exceeds the page's total time on fire), and
+second is the hero wins / a healing figure the average does not match),
+`kill_streak_best` and `time_spent_on_fire_most_in_game` (all heroes) their last row (the
+first repeats "Eliminations - Most in Game" and exceeds the page's total time on fire), and
 `scoped_critical_hits_most_in_game` its first row (nothing on the page tells them apart).
 
     >>> stat_values({"ana": [{"category": "game", "label": "Game", "stats": [
