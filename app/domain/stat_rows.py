@@ -16,8 +16,9 @@ for, decides nothing):
 4. for `all-heroes`, a `_most_in_game` / `_most_in_life` / `_best` row is at least the
    highest of the heroes' own values of that key, and preferably equal to it (a player's
    best is their best hero's, except in games where they switched heroes).
-Rows that no check tells apart: the first one. Only rows whose key is not repeated serve as
-references, so the result does not depend on the order the keys are resolved in.
+Rows that no check tells apart: the first one. Only keys with a single value in the hero's
+cards serve as references (and, for check 4, the heroes' own resolved values), so the
+result does not depend on the order the keys are resolved in.
 
 On the captured pages this gives: `games_won` and `healing_done` their first row (the
 second is the hero wins / a healing figure the average does not match),

@@ -24,8 +24,9 @@ is 1; OverFast pluralised a fixed list of them, so a few of its keys changed wit
 difference for `knockback_kill*`, `elimination_per_life`, `ultimate_negated*` and
 `amplification_matrix_assist_best_in_game`.
 
-Modules: the masthead is read by `_career_summary`, values and names by `_stat_names`,
-shared lookups live in `_career_nodes` and `_html`; this module walks the platform views.
+Modules: the masthead is read by `_career_summary`, a gamemode's top heroes and career
+stats by `_career_blocks`, values and names by `_stat_names`, shared lookups live in
+`_career_nodes` and `_html`; this module walks the platform views.
 
 How: one lexbor parse, then each platform view, gamemode block, top-heroes category and
 hero block is visited once, always searching inside its own (disjoint) subtree, so the
