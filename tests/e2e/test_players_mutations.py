@@ -5,11 +5,20 @@ next scrape."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from app.adapters.cache.memory import MemoryCache
+from app.bootstrap import open_adapters
+from app.config import Settings
 from app.devtools.fake_upstream import FakeUpstreamServer
+from app.domain.errors import ParseProblem
+from app.services.hooks import ServiceHooks
+from app.services.players.profiles import PlayerProfiles
+from app.services.players.unknown import BackoffPolicy, UnknownPlayers
 from tests.career_mutations import MUTATIONS, Mutation
 
 TEKROP_CAREER = "/en-us/career/c65b8798bc61d6ffbba120%7Ccfe9dd77a4382165e2b920bdcc035949/"
@@ -74,3 +83,33 @@ async def test_a_dropped_value_is_visible_in_the_answer_and_the_metric(
     assert "reinhardt" not in {v["hero"] for v in time_played["values"]}
     assert time_played["values"][0]["hero"] == "zarya"  # the next bar keeps its own value
     assert errors == {("career", "unreadable_value"): 1}
+
+
+async def test_problems_are_counted_once_per_parse_and_again_after_a_parser_upgrade(
+    settings: Settings, upstream: FakeUpstreamServer
+) -> None:
+    serve(upstream, next(m for m in MUTATIONS if m.name == "malformed-duration-row"))
+    seen: list[ParseProblem] = []
+    hooks = ServiceHooks(parse_problem=seen.append)
+    cache = MemoryCache(max_entries=100, max_bytes=1 << 20)
+    async with open_adapters(settings, cache) as adapters:
+        clock = lambda: 1_800_000_000.0  # noqa: E731
+        unknown = UnknownPlayers(adapters.storage, clock, BackoffPolicy(600, 3, 21600))
+        profiles = PlayerProfiles(
+            adapters.storage, adapters.upstream, clock, unknown, staleness=600, hooks=hooks
+        )
+        first = await profiles.get("TeKrop-2217")
+        again = await profiles.get("TeKrop-2217")  # from storage: not parsed again
+        counted_before_upgrade = len(seen)
+        stored = await adapters.storage.get_player(first.blizzard_id)
+        assert stored is not None
+        # As stored by an older parser: the raw page is parsed again, not fetched again.
+        await adapters.storage.put_player(replace(stored, parsed={}, parser_version=1))
+        upstream.app.reset()
+        upgraded = await profiles.get("TeKrop-2217")
+
+    assert counted_before_upgrade == 1
+    assert [(p.page_type, p.reason) for p in seen] == [("career", "unreadable_value")] * 2
+    assert again.career == first.career
+    assert upgraded.career == first.career
+    assert sum(upstream.app.calls.values()) == 0
