@@ -23,6 +23,7 @@ from app.adapters.upstream.http import HttpUpstream
 from app.api.deps import CachePolicy, Container
 from app.config import Settings
 from app.data import reference as curated
+from app.domain.errors import ParseProblem
 from app.metrics import GaugeSources, Metrics
 from app.ports import Cache, Clock, FlightLock, OutboxStorage, Upstream
 from app.services.hero_stats import HeroStatsService
@@ -187,8 +188,13 @@ def service_hooks(metrics: Metrics | None, page_type: str) -> ServiceHooks:
     def storage_lookup(result: StorageResult) -> None:
         metrics.cache_lookup("storage", result)
 
+    def parse_problem(problem: ParseProblem) -> None:
+        metrics.parse_error(problem.page_type, problem.reason)
+
     return ServiceHooks(
-        storage_lookup=storage_lookup, flight_wait=lambda: metrics.single_flight_wait(page_type)
+        storage_lookup=storage_lookup,
+        flight_wait=lambda: metrics.single_flight_wait(page_type),
+        parse_problem=parse_problem,
     )
 
 

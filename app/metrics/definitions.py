@@ -11,8 +11,10 @@ Naming follows Prometheus conventions: `owdata_` prefix, base units (`_seconds`,
 Example:
     >>> registry = CollectorRegistry()
     >>> event = EventMetrics(registry)
-    >>> event.parse_errors.labels("heroes").inc()
-    >>> registry.get_sample_value("owdata_parse_errors_total", {"page_type": "heroes"})
+    >>> event.parse_errors.labels("heroes", "page").inc()
+    >>> registry.get_sample_value(
+    ...     "owdata_parse_errors_total", {"page_type": "heroes", "reason": "page"}
+    ... )
     1.0
 """
 
@@ -71,8 +73,10 @@ class EventMetrics:
         )
         self.parse_errors = counter(
             "parse_errors_total",
-            "Blizzard pages that could not be parsed, by page type.",
-            ("page_type",),
+            'Blizzard pages that could not be parsed (reason "page", answered 502) and '
+            "parts of pages dropped while the rest was served (the part's reason), by page "
+            "type and reason.",
+            ("page_type", "reason"),
         )
         self.single_flight_waits = counter(
             "single_flight_waits_total",

@@ -23,6 +23,7 @@ from typing import Literal
 from prometheus_client import CollectorRegistry
 
 from app import __version__
+from app.domain.errors import WHOLE_PAGE
 from app.metrics.collectors import ScrapeTimeCollector
 from app.metrics.definitions import EventMetrics
 from app.metrics.exposition import Exposition, multiprocess_directory
@@ -100,8 +101,10 @@ class Metrics:
         """`ValkeyCache` `on_error` hook (operation: get, set, delete, delete_prefix)."""
         self.event.cache_errors.labels(operation).inc()
 
-    def parse_error(self, page_type: str) -> None:
-        self.event.parse_errors.labels(page_type).inc()
+    def parse_error(self, page_type: str, reason: str = WHOLE_PAGE) -> None:
+        """A page that could not be read (`reason` "page", answered 502), or one part of
+        it that was dropped (`ParseProblem.reason`, the rest was served)."""
+        self.event.parse_errors.labels(page_type, reason).inc()
 
     def single_flight_wait(self, page_type: str) -> None:
         self.event.single_flight_waits.labels(page_type).inc()

@@ -15,7 +15,8 @@ from typing import Final
 from app.domain.player_career import StatValue
 
 _INTEGER: Final = re.compile(r"-?\d+")
-_DURATION: Final = re.compile(r"(\d+):(\d{2})(?::(\d{2}))?")
+# Blizzard writes some durations signed ("-00:00"): a negative duration counts as 0.
+_DURATION: Final = re.compile(r"([-+]?)(\d+):(\d{2})(?::(\d{2}))?")
 _DECIMAL: Final = re.compile(r"-?\d*\.\d+")
 
 
@@ -23,8 +24,8 @@ _DECIMAL: Final = re.compile(r"-?\d*\.\d+")
 def convert_value(raw: str) -> StatValue:
     """A displayed stat → number; ValueError when it is not one.
 
-    >>> [convert_value(v) for v in ["1,616", "87%", "3.13", "01:06", "371:15:48", "--"]]
-    [1616, 87, 3.13, 66, 1336548, 0]
+    >>> [convert_value(v) for v in ["1,616", "87%", "3.13", "01:06", "371:15:48", "--", "-00:00"]]
+    [1616, 87, 3.13, 66, 1336548, 0, 0]
     """
     text = raw.strip().replace(",", "")
     if text in {"--", "NaN"}:
@@ -36,10 +37,12 @@ def convert_value(raw: str) -> StatValue:
         return float(number)
     duration = _DURATION.fullmatch(text)
     if duration:
-        first, second, third = duration.groups()
+        sign, first, second, third = duration.groups()
         if third is None:  # MM:SS
-            return int(first) * 60 + int(second)
-        return int(first) * 3600 + int(second) * 60 + int(third)
+            seconds = int(first) * 60 + int(second)
+        else:
+            seconds = int(first) * 3600 + int(second) * 60 + int(third)
+        return 0 if sign == "-" else seconds
     raise ValueError(f"not a number: {raw!r}")
 
 

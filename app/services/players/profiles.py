@@ -147,7 +147,7 @@ class PlayerProfiles:
 
     async def _reparse(self, record: PlayerRecord) -> PlayerRecord:
         html = record.raw.decode("utf-8", "replace")
-        parsed = await asyncio.to_thread(career_parser.parse_career, html)
+        parsed = await _parse_career(200, html, self._hooks)
         record = replace(record, parsed=parsed, parser_version=career_parser.PARSER_VERSION)
         await self._storage.put_player(record)
         return record
@@ -180,7 +180,7 @@ class PlayerProfiles:
             page_type="career",
             accept_statuses=frozenset({200, 404}),
         )
-        career = await _parse_career(response.status, response.text)
+        career = await _parse_career(response.status, response.text, self._hooks)
         blizzard_id = blizzard_id or blizzard_id_from_career_url(response.url)
         if blizzard_id is None:
             raise ParseError("career", "identity", "the career page has no Blizzard ID")
@@ -203,15 +203,20 @@ class PlayerProfiles:
         return fresh
 
 
-async def _parse_career(status: int, html: str) -> JSONValue:
+async def _parse_career(status: int, html: str, hooks: ServiceHooks) -> JSONValue:
+    """The parsed page; each part the parser dropped is reported to `hooks` (once per parse,
+    not per answer: a stored profile is parsed again only after a parser upgrade)."""
     try:
-        return await asyncio.to_thread(career_parser.parse_career, html)
+        report = await asyncio.to_thread(career_parser.parse_career_report, html)
     except NotFoundError:
         if status == 404:
             raise
         # Blizzard answers unknown players with a 404; a 200 page without a profile is a
         # layout change, and must not put a real player on the unknown-player backoff.
         raise ParseError("career", "masthead", "the page has no player profile") from None
+    for problem in report.problems:
+        hooks.parse_problem(problem)
+    return report.career
 
 
 def _single_public_id(entries: Sequence[Entry], name: str) -> str | None:
