@@ -146,6 +146,11 @@ def blizzard_id_from_career_url(url: str) -> str | None:
     return f"{id_match['left']}%7C{id_match['right']}" if id_match else None
 
 
+def is_at_path(url: str, path: str) -> bool:
+    """True when the final URL of a fetch is still at `path`: no redirect moved it."""
+    return unquote(urlsplit(url).path) == unquote(path)
+
+
 def career_path(player_id: str | PlayerId) -> str:
     """Upstream career page path, quoted with `safe=""` (a Blizzard ID's `|` → one `%7C`)."""
     pid = player_id if isinstance(player_id, PlayerId) else parse_player_id(player_id)
