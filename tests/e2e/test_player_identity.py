@@ -126,6 +126,18 @@ async def test_without_a_redirect_every_route_answers_from_the_battletag_page(
         assert await storage.get_player(TEKROP_ID) is None
 
 
+@pytest.mark.parametrize("battletag", ["TeKrop-2217", "JohnV1-1190", "KIRIKO-12460"])
+async def test_every_captured_player_answers_without_a_redirect(
+    client: httpx.AsyncClient, upstream: FakeUpstreamServer, battletag: str
+) -> None:
+    serve_without_redirects(upstream)
+
+    for route in ROUTES:
+        response = await client.get(f"/players/{battletag}{route}")
+        assert response.status_code == 200, (route, response.text)
+    assert upstream.app.calls[f"/en-us/career/{battletag}/"] == 1
+
+
 async def test_without_a_redirect_a_wrong_discriminator_is_still_a_404(
     client: httpx.AsyncClient, upstream: FakeUpstreamServer, settings: Settings
 ) -> None:

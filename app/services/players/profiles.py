@@ -36,7 +36,6 @@ from app.domain.player_ids import (
     PlayerIdKind,
     blizzard_id_from_career_url,
     career_path,
-    is_at_path,
     parse_player_id,
     search_path,
 )
@@ -45,6 +44,7 @@ from app.parsers import career as career_parser
 from app.parsers.search import parse_search
 from app.ports import Clock, FlightLock, JSONValue, OutboxStorage, PlayerRecord, Upstream
 from app.services.hooks import ServiceHooks
+from app.services.players.career_page import parse_career_page, served_battletag
 from app.services.players.unknown import UnknownPlayers
 from app.services.single_flight import SingleFlight
 
@@ -193,8 +193,8 @@ class PlayerProfiles:
         blizzard_id = known_id or blizzard_id_from_career_url(response.url)
         key = blizzard_id
         if key is None and response.status == 200:  # before parsing: whose page is it?
-            key = _served_battletag(pid, requested, response.url)
-        career = await _parse_career(response.status, response.text)
+            key = served_battletag(pid, requested, response.url)
+        career = await parse_career_page(response.status, response.text)
         if key is None:  # a 404 that still reads as a profile
             raise ParseError("career", "identity", "the career page has no Blizzard ID")
         username = career["summary"]["username"]
@@ -222,24 +222,3 @@ class PlayerProfiles:
         async with self._storage.transaction() as tx:
             tx.put_player(record)
             tx.clear_unknown_player(*dict.fromkeys((unknown_key(pid), record.key)))
-
-
-def _served_battletag(pid: PlayerId, requested: str, final_url: str) -> str:
-    """The key of a career page Blizzard served without naming a Blizzard ID: the
-    BattleTag asked for, if the page was served at that BattleTag's own URL."""
-    if pid.battletag is None:
-        raise ParseError("career", "identity", "the career page has no Blizzard ID")
-    if not is_at_path(final_url, requested):
-        raise ParseError("career", "identity", "the career URL redirected to another page")
-    return pid.battletag
-
-
-async def _parse_career(status: int, html: str) -> JSONValue:
-    try:
-        return await asyncio.to_thread(career_parser.parse_career, html)
-    except NotFoundError:
-        if status == 404:
-            raise
-        # Blizzard answers unknown players with a 404; a 200 page without a profile is a
-        # layout change, and must not put a real player on the unknown-player backoff.
-        raise ParseError("career", "masthead", "the page has no player profile") from None
