@@ -1,7 +1,7 @@
 """The `owdata` command: `serve`, `fake-upstream`.
 
 owdata serve --host 127.0.0.1 --port 8080 [--workers N]
-owdata fake-upstream --port 8081 [--fixtures ../shared/fixtures]
+owdata fake-upstream --port 8081 [--fixtures ../shared/fixtures] [--overlay routes.json]
 """
 
 from __future__ import annotations
@@ -79,14 +79,16 @@ def _worker(args: argparse.Namespace) -> int:
 
 
 def _fake_upstream(args: argparse.Namespace) -> int:
+    from app.devtools.fake_routes import read_overlay
     from app.devtools.fake_upstream import FakeUpstream
 
     root = Path(args.fixtures)
     if not (root / "blizzard" / "manifest.json").is_file():
         print(f"owdata: no blizzard/manifest.json under {root}", file=sys.stderr)
         return 2
+    overlay = read_overlay(Path(args.overlay)) if args.overlay else []
     print(f"fake upstream on http://{args.host}:{args.port} serving {root}", flush=True)
-    uvicorn.run(FakeUpstream(root), host=args.host, port=args.port, lifespan="off")
+    uvicorn.run(FakeUpstream(root, overlay), host=args.host, port=args.port, lifespan="off")
     return 0
 
 
@@ -114,6 +116,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--fixtures",
         default=str(fixtures_dir()),
         help=f"fixtures folder (default: ${FIXTURES_ENV_VAR} or ../shared/fixtures)",
+    )
+    fake.add_argument(
+        "--overlay",
+        help='JSON file of routes tried before the manifest\'s ({"routes": [...]}, same shape)',
     )
     fake.set_defaults(run=_fake_upstream)
     return parser

@@ -19,10 +19,9 @@ HEROES_PAGE = "/en-us/heroes/"
 
 def damage(path: Path, table: str) -> list[str]:
     """Overwrite every row's `parsed` payload of `table` with bytes zstd cannot read."""
-    key = "key" if table == "static_data" else "blizzard_id"
     with closing(sqlite3.connect(path, isolation_level=None)) as conn:
         conn.execute(f"UPDATE {table} SET parsed = x'28b52ffd00'")  # zstd magic, then nothing
-        return [row[0] for row in conn.execute(f"SELECT {key} FROM {table}")]
+        return [row[0] for row in conn.execute(f"SELECT key FROM {table}")]
 
 
 def decode_errors(metrics: str, table: str) -> float:
@@ -67,7 +66,7 @@ async def test_a_damaged_profile_is_fetched_again_and_replaced(
 ) -> None:
     async with running(settings) as http:
         first = await http.get("/players/TeKrop-2217/summary")
-        (blizzard_id,) = damage(settings.storage_path, "player_profiles")
+        (key,) = damage(settings.storage_path, "player_profiles")
         calls_before = sum(upstream.app.calls.values())
         again = await http.get("/players/TeKrop-2217")
         later = await http.get("/players/TeKrop-2217/stats/summary")
@@ -80,4 +79,4 @@ async def test_a_damaged_profile_is_fetched_again_and_replaced(
     logged = damage_logs(caplog)
     assert len(logged) == 1
     assert "player_profiles" in logged[0]
-    assert repr(blizzard_id) in logged[0]
+    assert repr(key) in logged[0]

@@ -101,7 +101,7 @@ async def test_problems_are_counted_once_per_parse_and_again_after_a_parser_upgr
         first = await profiles.get("TeKrop-2217")
         again = await profiles.get("TeKrop-2217")  # from storage: not parsed again
         counted_before_upgrade = len(seen)
-        stored = await adapters.storage.get_player(first.blizzard_id)
+        stored = await adapters.storage.get_player(first.key)
         assert stored is not None
         # As stored by an older parser: the raw page is parsed again, not fetched again.
         await adapters.storage.put_player(replace(stored, parsed={}, parser_version=1))
