@@ -63,7 +63,8 @@ class CapturePlan:
                 pages.append(Page(search_path(pid), "search"))
             pages.append(Page(career_path(pid), "career"))
         pages += [Page(search_path(name), "search") for name in self.names]
-        return pages
+        unique = {page.path: page for page in reversed(pages)}  # each asked once, first place
+        return [page for page in pages if unique.get(page.path) is page]
 
     def hero_pages(self, keys: Sequence[str]) -> list[Page]:
         return [Page(f"/{self.locale}/heroes/{key}/", "hero") for key in keys]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from app.devtools.capture import CapturePlan
 from app.devtools.capture_recorder import Hop, file_for, write_fixtures
 from app.devtools.fake_upstream import load_routes
 
@@ -44,3 +45,16 @@ def test_the_last_answer_for_a_page_wins_and_the_fake_upstream_reads_the_manifes
         None,
         "/en-us/career/a%7Cb/",
     )
+
+
+def test_a_plan_asks_each_page_once_and_the_player_search_before_the_career() -> None:
+    plan = CapturePlan(players=["TeKrop-2217", "TeKrop-1"], names=["TeKrop", "KIRIKO"])
+
+    assert [page.path for page in plan.first_pages()] == [
+        "/en-us/",
+        "/en-us/heroes/",
+        "/en-us/search/account-by-name/TeKrop/",
+        "/en-us/career/TeKrop-2217/",
+        "/en-us/career/TeKrop-1/",
+        "/en-us/search/account-by-name/KIRIKO/",
+    ]
