@@ -62,25 +62,26 @@ def add_parser(
     capture = commands.add_parser(
         "capture",
         help="fetch upstream pages into a fixtures folder (for offline runs and bug reports)",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     capture.add_argument("--out", type=Path, required=True, help="new (or empty) folder")
     capture.add_argument(
         "--locale",
         default="en-us",
         choices=[locale.value for locale in Locale],
-        help="locale of the home, heroes and hero pages",
+        help="locale of the home, heroes and hero pages (default: %(default)s)",
     )
     capture.add_argument(
         "--heroes",
         type=heroes_spec,
         default="all",
-        help="`all`, `none`, or hero keys separated by commas",
+        help="`all` (the default), `none`, or hero keys separated by commas",
     )
     capture.add_argument(
         "--player", type=player_id, action="append", default=[], help="BattleTag (repeatable)"
     )
-    capture.add_argument("--search", action="append", default=[], help="a name to search")
+    capture.add_argument(
+        "--search", action="append", default=[], help="a name to search (repeatable)"
+    )
     capture.add_argument(
         "--rates",
         type=rates_spec,
