@@ -22,6 +22,7 @@ from starlette.types import ASGIApp
 
 from app import __version__
 from app.api.application import OwdataApp
+from app.api.docs import install_docs
 from app.api.errors import install_error_handlers
 from app.api.metrics_middleware import MetricsMiddleware
 from app.api.openapi import DESCRIPTION, TAGS_METADATA
@@ -80,12 +81,13 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> FastAPI:
         openapi_tags=TAGS_METADATA,
         servers=[{"url": settings.app_base_url}],
         license_info={"name": "MIT", "identifier": "MIT"},
-        docs_url="/docs",
-        redoc_url="/",
+        docs_url=None,  # served by install_docs, with their own assets
+        redoc_url=None,
         lifespan=lifespan,
     )
     app.state.metrics = metrics
     install_error_handlers(app)
+    install_docs(app)
     app.include_router(hero_stats.router)  # before /heroes/{hero_key}
     app.include_router(heroes.router)
     app.include_router(reference.router)
