@@ -21,6 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
 from app import __version__
+from app.api.access_log import AccessLogMiddleware
 from app.api.application import OwdataApp
 from app.api.docs import install_docs
 from app.api.errors import install_error_handlers
@@ -109,6 +110,8 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> FastAPI:
         recorder_for=recorder_for,
         stale_ttl=settings.stale_answer_cache_timeout,
     )
+    if settings.access_log:  # outermost: response cache hits are logged too
+        app.edge = AccessLogMiddleware(app.edge)
     if settings.static_dir.is_dir():
         app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     return app

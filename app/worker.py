@@ -32,18 +32,21 @@ async def run_worker(settings: Settings) -> int:
     async with open_adapters(settings, build_cache(settings, metrics), metrics) as adapters:
         services = build_services(settings, adapters, time.time, metrics)
         server = None
+        where = "metrics off (METRICS_ENABLED=false)"
         if metrics is not None:
             metrics.watch(gauge_sources(adapters))
             server = await start_metrics_server(
                 metrics, settings.worker_metrics_host, settings.worker_metrics_port
             )
+            host, port = server.sockets[0].getsockname()[:2]
+            where = f"metrics on http://{f'[{host}]' if ':' in host else host}:{port}/metrics"
         maintenance = Maintenance(
             adapters.storage,
             time.time,
             max_age=settings.player_profile_max_age,
             jobs_retention=settings.jobs_done_retention,
         )
-        logger.info("worker started (storage %s)", settings.storage_path)
+        logger.info("worker started (storage %s; %s)", settings.storage_path, where)
         tasks = [
             asyncio.create_task(services.runner.run_forever(stop), name="jobs"),
             asyncio.create_task(
