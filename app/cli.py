@@ -89,7 +89,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _worker(args: argparse.Namespace) -> int:
     settings = _settings()
-    configure_logging(settings.log_level, settings.log_format, access_log=False)
+    configure_logging(settings.log_level, settings.log_format)
     from app.worker import run_worker
 
     return asyncio.run(run_worker(settings))

@@ -32,6 +32,7 @@ from app.api.routers import hero_stats, heroes, players, reference
 from app.api.routers.metrics import metrics_router
 from app.bootstrap import build_cache, build_services, gauge_sources, open_adapters
 from app.config import Settings, load_settings
+from app.logs import AccessLineWriter
 from app.metrics import CacheLayer, Metrics
 from app.ports import Clock
 from app.services.maintenance import Maintenance
@@ -40,6 +41,7 @@ from app.services.maintenance import Maintenance
 def create_app(settings: Settings, *, clock: Clock = time.time) -> FastAPI:
     metrics = Metrics() if settings.metrics_enabled else None
     cache = build_cache(settings, metrics)
+    access_lines = AccessLineWriter(settings.log_format) if settings.access_log else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -74,6 +76,8 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> FastAPI:
                     await asyncio.gather(*tasks)
                 if metrics is not None:
                     metrics.flush()
+                if access_lines is not None:
+                    access_lines.flush()
 
     app = OwdataApp(
         title="owdata",
@@ -110,8 +114,8 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> FastAPI:
         recorder_for=recorder_for,
         stale_ttl=settings.stale_answer_cache_timeout,
     )
-    if settings.access_log:  # outermost: response cache hits are logged too
-        app.edge = AccessLogMiddleware(app.edge)
+    if access_lines is not None:  # outermost: response cache hits are logged too
+        app.edge = AccessLogMiddleware(app.edge, write=access_lines)
     if settings.static_dir.is_dir():
         app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     return app

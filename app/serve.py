@@ -86,9 +86,9 @@ def run(settings: Settings, host: str, port: int, workers: int) -> int:
     options: dict[str, Any] = {
         "host": host,
         "port": sock.getsockname()[1],
-        "log_config": logging_config(settings.log_level, settings.log_format, settings.access_log),
+        "log_config": logging_config(settings.log_level, settings.log_format),
         "log_level": settings.log_level,
-        "access_log": False,  # owdata's own access log replaces uvicorn's (see app.logs)
+        "access_log": False,  # owdata's own access lines replace uvicorn's (see app.logs)
         "forwarded_allow_ips": settings.forwarded_allow_ips,
         "backlog": BACKLOG,
     }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
 import json
 import logging
 import re
@@ -9,7 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from app.logs import JsonFormatter
+import pytest
+
+from app.api.access_log import ACCESS_FORMAT, ACCESS_LOGGER
+from app.logs import TEXT_FORMAT, AccessLineWriter, JsonFormatter, LogFormat
 
 
 def _record(name: str, message: str, args: object = None) -> logging.LogRecord:
@@ -46,9 +51,8 @@ def test_uvicorn_lines_take_the_shared_format() -> None:
     script = """if True:
         import logging
         from app.logs import configure_logging
-        configure_logging("info", "text", access_log=False)
+        configure_logging("info", "text")
         logging.getLogger("uvicorn.error").info("Application startup complete.")
-        logging.getLogger("owdata.access").info("not logged: ACCESS_LOG is off")
         logging.getLogger("app.services.x").debug("not logged: below LOG_LEVEL")
     """
     result = subprocess.run(
@@ -66,3 +70,49 @@ def test_uvicorn_lines_take_the_shared_format() -> None:
         r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} INFO uvicorn: Application startup complete\.",
         lines[0],
     )
+
+
+FIELDS = {
+    "client": "203.0.113.9",
+    "method": "GET",
+    "path": "/heroes?role=tank",
+    "http_version": "1.1",
+    "status": 200,
+    "duration_ms": 0.417,
+    "cache": "hit",
+}
+AT = 1_764_562_313.042  # a time with milliseconds
+
+
+@pytest.mark.parametrize(
+    ("log_format", "formatter"),
+    [("text", logging.Formatter(TEXT_FORMAT)), ("json", JsonFormatter())],
+)
+def test_access_lines_are_what_the_shared_formatter_writes(
+    log_format: LogFormat, formatter: logging.Formatter
+) -> None:
+    out = io.StringIO()
+    write = AccessLineWriter(log_format, stream=out, clock=lambda: AT)
+    record = logging.LogRecord(
+        ACCESS_LOGGER, logging.INFO, __file__, 1, ACCESS_FORMAT, (FIELDS,), None
+    )
+    record.created, record.msecs = AT, 42.0
+
+    write(FIELDS)
+    write.flush()
+
+    assert out.getvalue() == formatter.format(record) + "\n"
+
+
+async def test_access_lines_are_batched_and_flushed_soon() -> None:
+    out = io.StringIO()
+    write = AccessLineWriter("text", stream=out, flush_after=0.05, max_lines=3)
+
+    write(FIELDS)
+    write(FIELDS)
+    assert out.getvalue() == ""  # pending: one write for many lines
+    await asyncio.sleep(0.2)
+    assert len(out.getvalue().splitlines()) == 2
+    for _ in range(3):
+        write(FIELDS)
+    assert len(out.getvalue().splitlines()) == 5  # a full batch is written at once
