@@ -46,7 +46,8 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
         }
         if isinstance(record.args, Mapping):
-            entry.update(record.args)
+            for key, value in record.args.items():
+                entry.setdefault(str(key), value)  # never hides time, level, logger, message
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         if record.stack_info:

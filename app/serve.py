@@ -77,8 +77,10 @@ def run(settings: Settings, host: str, port: int, workers: int) -> int:
         settings = load_settings(app_base_url=url)
         os.environ["APP_BASE_URL"] = url  # for the processes `--workers N` starts
         links = f"APP_BASE_URL unset: links use {url}"
+    wildcard = host in _WILDCARDS
     line = (
-        f"serving on {url} ({workers} process{'es' if workers > 1 else ''}; {links}; "
+        f"serving on {url} ({f'listening on every address, {host}; ' if wildcard else ''}"
+        f"{workers} process{'es' if workers > 1 else ''}; {links}; "
         f"upstream {settings.blizzard_host}; storage {settings.storage_path}; "
         f"cache {'valkey' if settings.valkey_url else 'in-process'}; "
         f"metrics {'/metrics' if settings.metrics_enabled else 'off'})"

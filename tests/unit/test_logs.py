@@ -33,6 +33,14 @@ def test_json_records_carry_their_mapping_arguments_as_fields() -> None:
     assert entry["time"].endswith("Z")
 
 
+def test_json_fields_never_hide_the_record_own() -> None:
+    record = _record("app.x", "%(message)s!", {"message": "hi", "level": "x", "extra": 1})
+
+    entry = json.loads(JsonFormatter().format(record))
+
+    assert (entry["message"], entry["level"], entry["extra"]) == ("hi!", "error", 1)
+
+
 def test_json_records_carry_the_exception() -> None:
     try:
         raise ValueError("boom")
