@@ -62,24 +62,27 @@ class RefusingProxy:
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen()
         self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.sock.settimeout(0.1)  # to notice `close()`: it does not interrupt accept()
         self.requests: list[str] = []
+        self._closed = threading.Event()
         self._thread = threading.Thread(target=self._serve, daemon=True)
         self._thread.start()
 
     def _serve(self) -> None:
-        while True:
+        while not self._closed.is_set():
             try:
                 conn, _ = self.sock.accept()
-            except OSError:
-                return
+            except TimeoutError:
+                continue
             with conn:
                 conn.settimeout(2)
                 with contextlib.suppress(OSError):
                     self.requests.append(conn.recv(4096).split(b"\r\n", 1)[0].decode("latin-1"))
 
     def close(self) -> None:
-        self.sock.close()
+        self._closed.set()
         self._thread.join(timeout=5)
+        self.sock.close()
 
 
 @pytest.fixture(scope="module")
