@@ -1,76 +1,97 @@
 """The `owdata` command: `serve`, `worker`, `capture`, `fake-upstream`.
 
 owdata serve --host 127.0.0.1 --port 8080 [--workers N]
+owdata worker
 owdata capture --out DIR [--heroes all] [--player TeKrop-2217] [--rates pc:competitive:europe]
 owdata fake-upstream --port 8081 [--fixtures DIR] [--overlay routes.json]
+
+Arguments are checked before anything starts: a bad one is a single line on stderr and
+exit status 2, as are invalid settings.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
+import ipaddress
+import re
+import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 import uvicorn
 
 from app.config import Settings, SettingsError, load_settings
 from app.devtools.capture_cli import add_parser as add_capture_parser
 from app.devtools.fixtures import FIXTURES_ENV_VAR, fixtures_dir
-from app.metrics import multiprocess_mode
+from app.logs import configure_logging
+
+_HOSTNAME = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?")
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line (`owdata serve: argument --port: …`), exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def port_number(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        port = 0
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port number (1-65535)")
+    return port
+
+
+def worker_count(value: str) -> int:
+    try:
+        count = int(value)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a number of processes (at least 1)")
+    return count
+
+
+def host_address(value: str) -> str:
+    """An IP address, or a host name this machine can resolve."""
+    try:
+        ipaddress.ip_address(value)
+        return value
+    except ValueError:
+        pass
+    if len(value) > 253 or not _HOSTNAME.fullmatch(value):
+        raise argparse.ArgumentTypeError(f"{value!r} is not an IP address or a host name")
+    try:
+        socket.getaddrinfo(value, None, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise argparse.ArgumentTypeError(f"cannot resolve {value!r}: {exc.strerror}") from None
+    return value
 
 
 def _settings() -> Settings:
-    """Settings from the environment, with logging set up; exits 2 on invalid settings."""
+    """Settings from the environment; exits 2 on invalid settings."""
     try:
-        settings = load_settings()
+        return load_settings()
     except SettingsError as exc:
         print(f"owdata: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    return settings
 
 
 def _serve(args: argparse.Namespace) -> int:
-    settings = _settings()
-    logging.getLogger(__name__).info(
-        "serving on http://%s:%d (upstream %s, storage %s, cache %s)",
-        args.host,
-        args.port,
-        settings.blizzard_host,
-        settings.storage_path,
-        "valkey" if settings.valkey_url else "in-process",
-    )
-    if args.workers > 1:
-        with multiprocess_mode(args.workers if settings.metrics_enabled else 1):
-            uvicorn.run(
-                "app.main:app_from_environment",
-                factory=True,
-                host=args.host,
-                port=args.port,
-                workers=args.workers,
-                log_level=settings.log_level,
-                access_log=settings.access_log,
-            )
-        return 0
-    from app.main import create_app
+    from app.serve import run
 
-    uvicorn.run(
-        create_app(settings),
-        host=args.host,
-        port=args.port,
-        log_level=settings.log_level,
-        access_log=settings.access_log,
-    )
-    return 0
+    return run(_settings(), args.host, args.port, args.workers)
 
 
 def _worker(args: argparse.Namespace) -> int:
     settings = _settings()
+    configure_logging(settings.log_level, settings.log_format)
     from app.worker import WorkerStartError, run_worker
 
     try:
@@ -115,13 +136,18 @@ def _fake_upstream(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="owdata", description="Overwatch 2 data API")
+    parser = _Parser(prog="owdata", description="Overwatch 2 data API")
     commands = parser.add_subparsers(dest="command", required=True)
+    defaults = argparse.ArgumentDefaultsHelpFormatter
 
-    serve = commands.add_parser("serve", help="run the API (settings from env and .env)")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8080)
-    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    serve = commands.add_parser(
+        "serve", help="run the API (settings from env and .env)", formatter_class=defaults
+    )
+    serve.add_argument(
+        "--host", type=host_address, default="127.0.0.1", help="address to listen on"
+    )
+    serve.add_argument("--port", type=port_number, default=8080, help="port to listen on")
+    serve.add_argument("--workers", type=worker_count, default=1, help="API processes")
     serve.set_defaults(run=_serve)
 
     worker = commands.add_parser(
@@ -132,10 +158,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_capture_parser(commands, run=_capture)
 
     fake = commands.add_parser(
-        "fake-upstream", help="serve the captured Blizzard pages (for tests and offline runs)"
+        "fake-upstream",
+        help="serve the captured Blizzard pages (for tests and offline runs)",
+        formatter_class=defaults,
     )
-    fake.add_argument("--host", default="127.0.0.1")
-    fake.add_argument("--port", type=int, default=8081)
+    fake.add_argument("--host", type=host_address, default="127.0.0.1", help="address to listen on")
+    fake.add_argument("--port", type=port_number, default=8081, help="port to listen on")
     fake.add_argument(
         "--fixtures",
         default=str(fixtures_dir()),

@@ -11,11 +11,19 @@ Example:
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import AnyHttpUrl, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AnyHttpUrl,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+DEFAULT_BASE_URL = "http://localhost:8080"
 PositiveSeconds = Annotated[int, Field(ge=1, le=31_536_000)]
 NonNegativeSeconds = Annotated[int, Field(ge=0, le=31_536_000)]
 
@@ -26,12 +34,21 @@ class Settings(BaseSettings):
     )
 
     # --- public identity -------------------------------------------------------------
-    app_base_url: str = "http://localhost:8080"
-    """Public base URL of this instance: prefix of `career_url` and static image URLs."""
+    app_base_url: str = ""
+    """Public base URL of this instance: prefix of `career_url` and static image URLs.
+    Unset or empty: `owdata serve` uses the address it listens on (`DEFAULT_BASE_URL`
+    elsewhere); `app_base_url_is_set` says which."""
+    _app_base_url_given: bool = PrivateAttr(default=True)
 
     log_level: str = "info"
+    log_format: Literal["text", "json"] = "text"
+    """`text` (one line per record) or `json` (one object per line, for log shippers)."""
     access_log: bool = False
-    """Log every request (uvicorn's access log). Off by default: nginx and metrics count them."""
+    """One line per request (with duration, cache status, client). Off: nginx and metrics
+    count requests."""
+    forwarded_allow_ips: str = "127.0.0.1"
+    """Peers whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed (comma-separated
+    addresses or CIDR ranges, `*` for any): the client address the access log shows."""
 
     # --- upstream ----------------------------------------------------------------------
     blizzard_host: str = "https://overwatch.blizzard.com"
@@ -144,8 +161,16 @@ class Settings(BaseSettings):
         AnyHttpUrl(value)  # raises a ValueError naming the problem
         return value.rstrip("/")
 
+    @property
+    def app_base_url_is_set(self) -> bool:
+        """False when `APP_BASE_URL` was left unset (or empty) and has its default."""
+        return self._app_base_url_given
+
     @model_validator(mode="after")
-    def _default_static_base_url(self) -> Settings:
+    def _default_base_urls(self) -> Settings:
+        if not self.app_base_url:
+            object.__setattr__(self, "app_base_url", DEFAULT_BASE_URL)
+            self._app_base_url_given = False
         if not self.static_base_url:
             object.__setattr__(self, "static_base_url", f"{self.app_base_url}/static")
         return self

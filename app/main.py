@@ -21,7 +21,9 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
 from app import __version__
+from app.api.access_log import AccessLogMiddleware
 from app.api.application import OwdataApp
+from app.api.docs import install_docs
 from app.api.errors import install_error_handlers
 from app.api.metrics_middleware import MetricsMiddleware
 from app.api.openapi import DESCRIPTION, TAGS_METADATA
@@ -30,6 +32,7 @@ from app.api.routers import hero_stats, heroes, players, reference
 from app.api.routers.metrics import metrics_router
 from app.bootstrap import build_cache, build_services, gauge_sources, open_adapters, retention
 from app.config import Settings, load_settings
+from app.logs import AccessLineWriter
 from app.metrics import CacheLayer, Metrics
 from app.ports import Clock
 from app.services.maintenance import Maintenance
@@ -38,6 +41,7 @@ from app.services.maintenance import Maintenance
 def create_app(settings: Settings, *, clock: Clock = time.time) -> FastAPI:
     metrics = Metrics() if settings.metrics_enabled else None
     cache = build_cache(settings, metrics)
+    access_lines = AccessLineWriter(settings.log_format) if settings.access_log else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -71,6 +75,8 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> FastAPI:
                     await asyncio.gather(*tasks)
                 if metrics is not None:
                     metrics.flush()
+                if access_lines is not None:
+                    access_lines.flush()
 
     app = OwdataApp(
         title="owdata",
@@ -79,12 +85,13 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> FastAPI:
         openapi_tags=TAGS_METADATA,
         servers=[{"url": settings.app_base_url}],
         license_info={"name": "MIT", "identifier": "MIT"},
-        docs_url="/docs",
-        redoc_url="/",
+        docs_url=None,  # served by install_docs, with their own assets
+        redoc_url=None,
         lifespan=lifespan,
     )
     app.state.metrics = metrics
     install_error_handlers(app)
+    install_docs(app)
     app.include_router(hero_stats.router)  # before /heroes/{hero_key}
     app.include_router(heroes.router)
     app.include_router(reference.router)
@@ -106,6 +113,8 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> FastAPI:
         recorder_for=recorder_for,
         stale_ttl=settings.stale_answer_cache_timeout,
     )
+    if access_lines is not None:  # outermost: response cache hits are logged too
+        app.edge = AccessLogMiddleware(app.edge, write=access_lines)
     if settings.static_dir.is_dir():
         app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     return app

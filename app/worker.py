@@ -39,8 +39,6 @@ async def _serve_metrics(metrics: Metrics, settings: Settings) -> asyncio.Server
             "`owdata worker` running on this host? Give each worker its own "
             "WORKER_METRICS_PORT (0 picks a free one) or set METRICS_ENABLED=false"
         ) from None
-    bound = server.sockets[0].getsockname()
-    logger.info("worker metrics on http://%s:%d/metrics", bound[0], bound[1])
     return server
 
 
@@ -53,15 +51,18 @@ async def run_worker(settings: Settings) -> int:
     async with open_adapters(settings, build_cache(settings, metrics), metrics) as adapters:
         services = build_services(settings, adapters, time.time, metrics)
         server = None
+        where = "metrics off (METRICS_ENABLED=false)"
         if metrics is not None:
             metrics.watch(gauge_sources(adapters))
             server = await _serve_metrics(metrics, settings)
+            host, port = server.sockets[0].getsockname()[:2]
+            where = f"metrics on http://{f'[{host}]' if ':' in host else host}:{port}/metrics"
         maintenance = Maintenance(
             adapters.storage,
             time.time,
             retention(settings),
         )
-        logger.info("worker started (storage %s)", settings.storage_path)
+        logger.info("worker started (storage %s; %s)", settings.storage_path, where)
         tasks = [
             asyncio.create_task(services.runner.run_forever(stop), name="jobs"),
             asyncio.create_task(

@@ -40,7 +40,8 @@ def fake_upstream() -> Iterator[str]:
 
 @contextmanager
 def owdata_server(upstream_url: str, storage: Path, extra_env: dict[str, str]) -> Iterator[str]:
-    """`owdata serve` on a free port with a fresh SQLite file; yields its base URL."""
+    """`owdata serve` on a free port with a fresh SQLite file (its log beside it, `.log`);
+    yields its base URL."""
     port = free_port()
     env = {
         "BLIZZARD_HOST": upstream_url,
@@ -50,7 +51,8 @@ def owdata_server(upstream_url: str, storage: Path, extra_env: dict[str, str]) -
         **extra_env,
     }
     serve = [sys.executable, "-m", "app.cli", "serve", "--port", str(port)]
-    with process(serve, env=env, ready_url=f"http://127.0.0.1:{port}/openapi.json"):
+    ready = f"http://127.0.0.1:{port}/openapi.json"
+    with process(serve, env=env, ready_url=ready, log=storage.with_suffix(".log")):
         yield f"http://127.0.0.1:{port}"
 
 

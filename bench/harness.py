@@ -44,16 +44,22 @@ def wait_until_up(url: str, timeout: float = 30.0) -> None:
 
 @contextmanager
 def process(
-    args: Sequence[str], *, env: dict[str, str] | None = None, ready_url: str | None = None
+    args: Sequence[str],
+    *,
+    env: dict[str, str] | None = None,
+    ready_url: str | None = None,
+    log: Path | None = None,
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """Run `args` (a server) until the block ends; wait for `ready_url` to answer first."""
-    proc = subprocess.Popen(
-        list(args),
-        cwd=REPO_ROOT,
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    """Run `args` (a server) until the block ends; wait for `ready_url` to answer first.
+    Its stderr goes to `log` (a server logging every request must not fill a pipe)."""
+    with open(log or os.devnull, "wb") as err:
+        proc = subprocess.Popen(
+            list(args),
+            cwd=REPO_ROOT,
+            env={**os.environ, **(env or {})},
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
     try:
         if ready_url:
             wait_until_up(ready_url)

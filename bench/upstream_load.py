@@ -83,7 +83,7 @@ BASE_ENV = {
     "WORKER_POLL_INTERVAL": _default("worker_poll_interval"),
     "PLAYER_STALENESS_THRESHOLD": _default("player_staleness_threshold"),
     "CAREER_PATH_CACHE_TIMEOUT": _default("career_path_cache_timeout"),
-    # The harness pipes the server's stderr without reading it: keep it short.
+    # Only errors: the harness discards the server's stderr.
     "LOG_LEVEL": "error",
 }
 SETTLE_QUIET = 2 * float(BASE_ENV["WORKER_POLL_INTERVAL"]) + 0.5

@@ -31,6 +31,7 @@ ROUTE_TEMPLATES = (
     "/",
     "/docs",
     "/docs/oauth2-redirect",
+    "/docs/assets/{path:path}",
     "/openapi.json",
     "/heroes",
     "/heroes/stats",

@@ -13,6 +13,7 @@ import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from app.adapters.throttle import ThrottledUpstream
 from app.devtools.capture import CapturePlan, capture
@@ -54,7 +55,7 @@ def player_id(value: str) -> str:
 
 
 def add_parser(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    commands: argparse._SubParsersAction[Any],
     *,
     run: Callable[[argparse.Namespace], int],
 ) -> None:

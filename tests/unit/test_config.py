@@ -75,3 +75,33 @@ def test_static_base_url_defaults_under_app_base_url() -> None:
 def test_valkey_url_must_have_a_known_scheme() -> None:
     with pytest.raises(SettingsError, match="VALKEY_URL"):
         load_settings(_env_file=None, valkey_url="http://localhost:6379")
+
+
+@pytest.mark.parametrize("given", [None, ""])
+def test_an_unset_app_base_url_has_the_default_and_says_it_was_not_set(
+    monkeypatch: pytest.MonkeyPatch, given: str | None
+) -> None:
+    monkeypatch.delenv("APP_BASE_URL", raising=False)
+    if given is not None:
+        monkeypatch.setenv("APP_BASE_URL", given)
+
+    settings = Settings(_env_file=None)
+
+    assert settings.app_base_url == "http://localhost:8080"
+    assert settings.static_base_url == "http://localhost:8080/static"
+    assert not settings.app_base_url_is_set
+
+
+def test_a_given_app_base_url_is_kept_and_known_as_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("APP_BASE_URL", "http://localhost:8080")
+
+    settings = Settings(_env_file=None)
+
+    assert settings.app_base_url_is_set
+    assert settings.model_copy(update={"access_log": True}).app_base_url_is_set
+
+
+def test_log_format_is_text_or_json() -> None:
+    assert Settings(_env_file=None, log_format="json").log_format == "json"
+    with pytest.raises(SettingsError, match="LOG_FORMAT"):
+        load_settings(_env_file=None, log_format="xml")

@@ -20,6 +20,8 @@ DEVELOPMENT = "## Development"
 
 NOT_OURS = {
     "data/": "the default storage folder, created by `owdata serve`",
+    "data/owdata.db": "the default SQLite file, created by `owdata serve`",
+    "HTTP/1.1": "a protocol version in an example log line",
     "DIR/nginx.conf": "a placeholder folder",
     "exporter/exporter.go": "a file of oliver006/redis_exporter",
     "oliver006/redis_exporter": "a GitHub project",
