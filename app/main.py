@@ -25,6 +25,7 @@ from app.api.application import OwdataApp
 from app.api.errors import install_error_handlers
 from app.api.metrics_middleware import MetricsMiddleware
 from app.api.openapi import DESCRIPTION, TAGS_METADATA
+from app.api.redirects import install_relative_redirects
 from app.api.response_cache import ResponseCacheMiddleware
 from app.api.routers import hero_stats, heroes, players, reference
 from app.api.routers.metrics import metrics_router
@@ -86,6 +87,7 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> FastAPI:
     )
     app.state.metrics = metrics
     install_error_handlers(app)
+    install_relative_redirects(app.router)
     app.include_router(hero_stats.router)  # before /heroes/{hero_key}
     app.include_router(heroes.router)
     app.include_router(reference.router)

@@ -54,3 +54,24 @@ async def test_unknown_route_is_a_json_404(client: httpx.AsyncClient) -> None:
 
     assert response.status_code == 404
     assert response.json() == {"error": "Not Found"}
+
+
+@pytest.mark.parametrize("path", ["/heroes/?role=tank", "/players/TeKrop-2217/summary/", "/docs/"])
+async def test_redirects_are_relative_whatever_the_host_header(
+    client: httpx.AsyncClient, path: str
+) -> None:
+    response = await client.get(path, headers={"Host": "evil.example"})
+
+    assert response.status_code == 307
+    location = response.headers["location"]
+    assert location == path.replace("/?", "?").rstrip("/")
+    assert "evil.example" not in location
+
+
+async def test_a_path_no_route_has_with_or_without_slash_is_still_a_404(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.get("/nothing-here/", headers={"Host": "evil.example"})
+
+    assert response.status_code == 404
+    assert response.json() == {"error": "Not Found"}
