@@ -151,7 +151,9 @@ def service_hooks(metrics: Metrics | None, page_type: str) -> ServiceHooks:
         metrics.cache_lookup("storage", result)
 
     return ServiceHooks(
-        storage_lookup=storage_lookup, flight_wait=lambda: metrics.single_flight_wait(page_type)
+        storage_lookup=storage_lookup,
+        flight_wait=lambda: metrics.single_flight_wait(page_type),
+        job_enqueued=metrics.job_enqueued,
     )
 
 

@@ -17,10 +17,16 @@ def _ignore_wait() -> None:
     return None
 
 
+def _ignore_enqueued(kind: str) -> None:
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class ServiceHooks:
     """`storage_lookup(result)` after each storage read of a page or profile;
-    `flight_wait()` when a request joins an upstream fetch already under way."""
+    `flight_wait()` when a request joins an upstream fetch already under way;
+    `job_enqueued(kind)` for each refresh job really queued (duplicates are not)."""
 
     storage_lookup: Callable[[StorageResult], None] = _ignore_lookup
     flight_wait: Callable[[], None] = _ignore_wait
+    job_enqueued: Callable[[str], None] = _ignore_enqueued

@@ -19,6 +19,7 @@ from app.devtools.fake_upstream import FakeUpstreamServer
 from app.main import create_app
 from app.metrics.http import FLUSH_INTERVAL
 from bench.harness import free_port, process
+from tests.e2e.conftest import running
 from tests.observability.promql import exposed_names, metric_names_in_dashboards, unknown_names
 
 DASHBOARDS = Path(__file__).resolve().parents[2] / "grafana" / "dashboards"
@@ -122,6 +123,41 @@ async def test_players_unknown_players_and_bounded_labels(client: httpx.AsyncCli
     assert metrics.value("owdata_upstream_requests_total", page_type="career") >= 1
     assert metrics.value("owdata_unknown_players_refused_total") == 1
     assert metrics.value("owdata_unknown_players") == 1
+
+
+async def test_known_label_sets_are_exported_at_zero_from_the_start(
+    client: httpx.AsyncClient,
+) -> None:
+    metrics = await scrape(client)
+
+    for kind in ("refresh_static", "refresh_player"):
+        assert f'owdata_refresh_jobs_enqueued_total{{kind="{kind}"}} 0.0' in metrics.text
+        for outcome in ("done", "retry", "dead"):
+            sample = f'owdata_refresh_jobs_total{{kind="{kind}",outcome="{outcome}"}} 0.0'
+            assert sample in metrics.text
+    assert 'owdata_parse_errors_total{page_type="career"} 0.0' in metrics.text
+    assert 'owdata_cache_errors_total{operation="get"} 0.0' in metrics.text
+    assert 'owdata_single_flight_waits_total{page_type="player"} 0.0' in metrics.text
+    sample = 'owdata_upstream_requests_total{page_type="heroes",status="403"} 0.0'
+    assert sample in metrics.text
+
+
+async def test_serving_stale_data_counts_the_refresh_job_it_queues(
+    settings: Settings, upstream: FakeUpstreamServer
+) -> None:
+    now = [1_800_000_000.0]
+    async with running(settings, clock=lambda: now[0]) as http:
+        assert (await http.get("/roles")).status_code == 200
+    now[0] += settings.roles_staleness_threshold + 10
+    upstream.app.status_override = 500  # the refresh fails: the job stays, nothing re-queued
+
+    async with running(settings, clock=lambda: now[0]) as http:
+        stale = await http.get("/roles")
+        metrics = await scrape(http)
+
+    assert stale.headers["x-cache-status"] == "stale"
+    assert metrics.value("owdata_refresh_jobs_enqueued_total", kind="refresh_static") == 1
+    assert metrics.value("owdata_refresh_jobs_enqueued_total", kind="refresh_player") == 0
 
 
 async def test_a_blizzard_403_opens_a_penalty(

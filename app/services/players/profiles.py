@@ -120,6 +120,8 @@ class PlayerProfiles:
                     {"player_id": pid.raw},
                     run_at=self._clock(),
                 )
+            for _ in tx.enqueued:
+                self._hooks.job_enqueued(REFRESH_PLAYER)
             return replace(profile, stale=True)
         try:
             record = await self._refresh(pid, record)
