@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import httpx
@@ -17,7 +17,6 @@ from prometheus_client.samples import Sample
 from app.config import Settings
 from app.devtools.fake_upstream import FakeUpstreamServer
 from app.main import create_app
-from app.metrics.http import FLUSH_INTERVAL
 from bench.harness import free_port, process
 from tests.e2e.conftest import running
 from tests.observability.promql import exposed_names, metric_names_in_dashboards, unknown_names
@@ -211,6 +210,24 @@ async def test_metrics_can_be_turned_off(settings: Settings) -> None:
             assert (await http.get("/maps")).status_code == 200
 
 
+def _scrape_until(
+    http: httpx.Client, url: str, done: Callable[[Scrape], bool], within: float = 30.0
+) -> Scrape:
+    """Scrape `url` until `done(scrape)`: a readiness condition, never a fixed sleep."""
+    deadline = time.monotonic() + within
+    while True:
+        answer = http.get(url)
+        if answer.status_code == 200 and done(scrape := Scrape(answer.text)):
+            return scrape
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{url}: condition still false after {within} s")
+        time.sleep(0.1)
+
+
+def _live_workers(scrape: Scrape) -> int:
+    return len(scrape.label_values("process_resident_memory_bytes", "pid"))
+
+
 def test_several_workers_are_scraped_as_one(
     fake_upstream_server: FakeUpstreamServer, tmp_path: Path
 ) -> None:
@@ -222,15 +239,26 @@ def test_several_workers_are_scraped_as_one(
         "STORAGE_PATH": str(tmp_path / "owdata.db"),
         "LOG_LEVEL": "warning",
     }
-    with process(serve, env=env, ready_url=f"{base}/openapi.json"), httpx.Client() as http:
+    # No keep-alive: each request is a new connection that either worker may accept.
+    fresh_connections = httpx.Limits(max_keepalive_connections=0)
+    metrics_url = f"{base}/metrics"
+    with (
+        process(serve, env=env, ready_url=f"{base}/openapi.json"),
+        httpx.Client(limits=fresh_connections) as http,
+    ):
+        # `ready_url` answered means one worker is up, not both: wait for the second.
+        _scrape_until(http, metrics_url, lambda s: _live_workers(s) == 2)
         for _ in range(30):
             assert http.get(f"{base}/maps").status_code == 200
-        time.sleep(FLUSH_INTERVAL + 0.5)  # workers share their counts about once a second
+        # The worker not answering a scrape shares its counts on its own flush timer.
+        _scrape_until(
+            http, metrics_url, lambda s: s.value("owdata_http_requests_total", route="/maps") == 30
+        )
         # Each scrape lands on either worker; all of them must report the same totals.
-        answers = [http.get(f"{base}/metrics") for _ in range(8)]
+        answers = [http.get(metrics_url) for _ in range(8)]
 
     assert {answer.status_code for answer in answers} == {200}
     scrapes = [Scrape(answer.text) for answer in answers]
     totals = {s.value("owdata_http_requests_total", route="/maps") for s in scrapes}
     assert totals == {30}
-    assert {len(s.label_values("process_resident_memory_bytes", "pid")) for s in scrapes} == {2}
+    assert {_live_workers(s) for s in scrapes} == {2}
