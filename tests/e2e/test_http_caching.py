@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from app.config import Settings
 from app.devtools.fake_upstream import FakeUpstreamServer
@@ -139,3 +140,26 @@ async def test_upstream_timeout_is_a_504_json(
     assert (
         response.json()["error"] == "Couldn't get Blizzard page: Blizzard took too long to respond"
     )
+
+
+@pytest.mark.parametrize(
+    ("path", "name", "first", "second"),
+    [
+        ("/maps", "gamemode", "escort", "control"),
+        ("/heroes", "role", "tank", "support"),
+        ("/players", "offset", "0", "1"),
+    ],
+)
+async def test_a_repeated_parameter_is_answered_and_cached_for_its_last_value(
+    client: httpx.AsyncClient, path: str, name: str, first: str, second: str
+) -> None:
+    extra = "&name=Player" if path == "/players" else ""
+    one_way = await client.get(f"{path}?{name}={first}&{name}={second}{extra}")
+    other_way = await client.get(f"{path}?{name}={second}&{name}={first}{extra}")
+    only_first = await client.get(f"{path}?{name}={first}{extra}")
+    only_second = await client.get(f"{path}?{name}={second}{extra}")
+
+    assert one_way.status_code == other_way.status_code == 200
+    assert one_way.content != other_way.content
+    assert one_way.content == only_second.content
+    assert other_way.content == only_first.content
