@@ -212,7 +212,14 @@ def build_services(
         ),
         hero_stats=HeroStatsService(upstream, adapters.cache, clock),
         players=PlayersService(profiles, curated.HERO_ROLES),
-        player_search=PlayerSearch(storage, upstream, clock, app_base_url=settings.app_base_url),
+        player_search=PlayerSearch(
+            storage,
+            upstream,
+            clock,
+            app_base_url=settings.app_base_url,
+            cache=adapters.cache,
+            ttl=settings.search_account_path_cache_timeout,
+        ),
     )
     runner = JobRunner(
         storage.jobs,
