@@ -24,7 +24,7 @@ from app import __version__
 from app.api.application import OwdataApp
 from app.api.errors import install_error_handlers
 from app.api.metrics_middleware import MetricsMiddleware
-from app.api.openapi import DESCRIPTION, TAGS_METADATA
+from app.api.openapi import DESCRIPTION, TAGS_METADATA, document_search_max_limit
 from app.api.redirects import install_relative_redirects
 from app.api.response_cache import ResponseCacheMiddleware
 from app.api.routers import hero_stats, heroes, players, reference
@@ -92,6 +92,7 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> FastAPI:
     app.include_router(heroes.router)
     app.include_router(reference.router)
     app.include_router(players.router)
+    document_search_max_limit(app, settings.search_max_limit)
     inner: ASGIApp = app.handle
     counts, recorder_for = None, None
     if metrics is not None:

@@ -91,7 +91,9 @@ class PlayerProfiles:
         try:
             pid = parse_player_id(raw_id)
         except ValueError as exc:
-            raise InvalidInputError(f"Invalid player_id: {exc}") from None
+            raise InvalidInputError(
+                f"Invalid player_id: {exc}", location=("path", "player_id"), value=raw_id
+            ) from None
         key = unknown_key(pid)
         status = await self._unknown.check(key)
         # A forced refresh (a job) must not join a plain lookup (which would hand it the

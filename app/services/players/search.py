@@ -51,7 +51,9 @@ class PlayerSearch:
         try:
             path = search_path(name)
         except ValueError as exc:
-            raise InvalidInputError(f"Invalid name: {exc}") from None
+            raise InvalidInputError(
+                f"Invalid name: {exc}", location=("query", "name"), value=name
+            ) from None
         entries, fetched_at = await self._flight.run(path, lambda: self._entries(path))
         verified: dict[str, str] = {}
         if "-" in name:
