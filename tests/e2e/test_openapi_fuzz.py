@@ -16,7 +16,8 @@ checked against its documented body:
   the query string too long, which is refused before the parameter is read.
 
 The number of examples per operation is bounded (`FUZZ_EXAMPLES`, default 40): the
-whole module runs in about a minute on the development machine.
+whole module (every operation, then linked sequences) runs in about a minute on the
+development machine.
 """
 
 from __future__ import annotations
@@ -116,3 +117,25 @@ def test_every_operation_answers_as_its_schema_says(
     case: schemathesis.Case[Any], api_url: str, upstream: FakeUpstreamServer
 ) -> None:
     case.call_and_validate(base_url=api_url)
+
+
+def test_sequences_of_linked_operations_answer_as_the_schema_says(
+    api_url: str, upstream: FakeUpstreamServer
+) -> None:
+    """Schemathesis' stateful phase: search a player, then follow the links the schema
+    infers (its `player_id` into the player routes), with the same checks."""
+
+    class Workflow(SCHEMA.as_state_machine()):  # type: ignore[misc]
+        def get_call_kwargs(self, case: schemathesis.Case[Any]) -> dict[str, Any]:
+            return {"base_url": api_url}
+
+    Workflow.run(
+        settings=hypothesis.settings(
+            max_examples=EXAMPLES // 2,
+            stateful_step_count=5,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(hypothesis.HealthCheck),
+        )
+    )
