@@ -195,6 +195,7 @@ def service_hooks(metrics: Metrics | None, page_type: str) -> ServiceHooks:
         storage_lookup=storage_lookup,
         flight_wait=lambda: metrics.single_flight_wait(page_type),
         parse_problem=parse_problem,
+        job_enqueued=metrics.job_enqueued,
     )
 
 
@@ -253,7 +254,14 @@ def build_services(
         ),
         hero_stats=HeroStatsService(upstream, adapters.cache, clock),
         players=PlayersService(profiles, curated.HERO_ROLES),
-        player_search=PlayerSearch(storage, upstream, clock, app_base_url=settings.app_base_url),
+        player_search=PlayerSearch(
+            storage,
+            upstream,
+            clock,
+            app_base_url=settings.app_base_url,
+            cache=adapters.cache,
+            ttl=settings.search_account_path_cache_timeout,
+        ),
     )
     runner = JobRunner(
         storage.jobs,

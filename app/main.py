@@ -26,7 +26,8 @@ from app.api.application import OwdataApp
 from app.api.docs import install_docs
 from app.api.errors import install_error_handlers
 from app.api.metrics_middleware import MetricsMiddleware
-from app.api.openapi import DESCRIPTION, TAGS_METADATA
+from app.api.openapi import DESCRIPTION, TAGS_METADATA, document_search_max_limit
+from app.api.redirects import install_relative_redirects
 from app.api.response_cache import ResponseCacheMiddleware
 from app.api.routers import hero_stats, heroes, players, reference
 from app.api.routers.metrics import metrics_router
@@ -92,10 +93,12 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> FastAPI:
     app.state.metrics = metrics
     install_error_handlers(app)
     install_docs(app)
+    install_relative_redirects(app.router)
     app.include_router(hero_stats.router)  # before /heroes/{hero_key}
     app.include_router(heroes.router)
     app.include_router(reference.router)
     app.include_router(players.router)
+    document_search_max_limit(app, settings.search_max_limit)
     inner: ASGIApp = app.handle
     counts, recorder_for = None, None
     if metrics is not None:

@@ -1,7 +1,10 @@
 """Canonical cache keys: normalised path plus the sorted query parameters the API knows.
 
 Parameters no route reads are dropped, so `?x=1` cannot multiply cache entries, and
-equivalent requests (`?a=1&b=2` and `?b=2&a=1`) share one entry.
+equivalent requests (`?a=1&b=2` and `?b=2&a=1`) share one entry. Every parameter the API
+knows takes one value: a repeated one (`?gamemode=escort&gamemode=control`) is
+ambiguous, so `cache_key` raises `RepeatedParameterError` and the request gets a 422
+before any route or cache entry sees it.
 
 Example:
     >>> cache_key("/heroes", b"role=tank&locale=fr-fr&utm=x")
@@ -10,6 +13,7 @@ Example:
 
 from __future__ import annotations
 
+from itertools import pairwise
 from urllib.parse import parse_qsl, urlencode
 
 KNOWN_PARAMS = frozenset(
@@ -30,6 +34,15 @@ KNOWN_PARAMS = frozenset(
 )
 
 
+class RepeatedParameterError(ValueError):
+    """A known query parameter was given more than once."""
+
+    def __init__(self, name: str, values: list[str]) -> None:
+        super().__init__(f"{name} given {len(values)} times")
+        self.name = name
+        self.values = values
+
+
 def cache_key(path: str, query_string: bytes) -> str:
     """The cache key of a request, from its decoded path and raw query string."""
     path = path.rstrip("/") or "/"
@@ -40,4 +53,7 @@ def cache_key(path: str, query_string: bytes) -> str:
         for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
         if name in KNOWN_PARAMS
     )
+    for (name, _), (next_name, _) in pairwise(pairs):
+        if name == next_name:
+            raise RepeatedParameterError(name, [v for n, v in pairs if n == name])
     return f"{path}?{urlencode(pairs)}" if pairs else path

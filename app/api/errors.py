@@ -35,9 +35,12 @@ def _validation_summary(exc: RequestValidationError) -> str:
     for error in exc.errors():
         location = [str(p) for p in error.get("loc", ()) if not str(p).startswith("str-enum[")]
         name = location[-1] if len(location) > 1 else ".".join(location)
-        # A player id's pattern says nothing to a reader: say what it stands for.
-        hint = PATTERN_HINTS.get(str(error.get("ctx", {}).get("pattern")))
-        parts.append(f"{name}: {hint or error.get('msg', 'invalid')}")
+        message = error.get("msg", "invalid")
+        if error.get("type") == "string_pattern_mismatch":  # the pattern itself is in `detail`
+            # A player id's pattern says nothing to a reader: say what it stands for.
+            hint = PATTERN_HINTS.get(str(error.get("ctx", {}).get("pattern")))
+            message = hint or "String should match the pattern given in the schema"
+        parts.append(f"{name}: {message}")
     return "Invalid request: " + "; ".join(dict.fromkeys(parts))
 
 
@@ -78,8 +81,11 @@ async def on_player_not_found(request: Request, exc: Exception) -> Response:
 
 async def on_invalid_input(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, InvalidInputError | IncompatibleFiltersError)
-    status = 400 if isinstance(exc, IncompatibleFiltersError) else 422
-    return error_json(status, exc.message)
+    if isinstance(exc, IncompatibleFiltersError):
+        return error_json(400, exc.message)
+    # Every 422 has OverFast's `detail`, whichever layer found the problem.
+    detail = {"type": "value_error", "loc": list(exc.location), "msg": exc.message}
+    return error_json(422, exc.message, detail=[{**detail, "input": exc.value}])
 
 
 async def on_upstream_error(request: Request, exc: Exception) -> Response:

@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api.cache_keys import cache_key
+from app.api.cache_keys import RepeatedParameterError, cache_key
 from app.api.cached_entry import Entry, Hot, Record, etag_matches, make_etag
 from app.api.responses import dump_json
 from app.metrics import LookupCounts
@@ -97,7 +97,16 @@ class ResponseCacheMiddleware:
             await self.app(scope, receive, send)
             return
         hot = self._hot.get((path, query))
-        key = cache_key(path, query) if hot is None else hot.key
+        if hot is None:
+            try:
+                key = cache_key(path, query)
+            except RepeatedParameterError as exc:  # ambiguous: which value would be meant?
+                started = time.perf_counter()
+                await _send_error(send, 422, repeated_parameter_body(exc))
+                self._record(path, method)(422, time.perf_counter() - started)
+                return
+        else:
+            key = hot.key
         raw = self._get_nowait(key) if self._get_nowait else await self.cache.get(key)
         if raw is None:
             hot = None
@@ -187,14 +196,25 @@ class ResponseCacheMiddleware:
             logger.exception("could not store %s in the response cache", key)
 
 
+def repeated_parameter_body(exc: RepeatedParameterError) -> bytes:
+    """A 422 body shaped like FastAPI's validation errors (`error` and `detail`)."""
+    message = "Input should be given once"
+    detail = {"type": "repeated", "loc": ["query", exc.name], "msg": message, "input": exc.values}
+    return dump_json({"error": f"Invalid request: {exc.name}: {message}", "detail": [detail]})
+
+
 async def _send_too_long(send: Send, max_length: int) -> None:
     body = dump_json({"error": f"The query string is longer than {max_length} characters."})
+    await _send_error(send, 414, body)
+
+
+async def _send_error(send: Send, status: int, body: bytes) -> None:
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", b"%d" % len(body)),
         (b"cache-control", b"no-store"),
     ]
-    await send({"type": "http.response.start", "status": 414, "headers": headers})
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 

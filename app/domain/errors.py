@@ -90,7 +90,18 @@ class ParseProblem:
 
 
 class InvalidInputError(OwdataError):
-    """A request parameter is well-formed for the router but not acceptable (422)."""
+    """A request parameter is well-formed for the router but not acceptable (422).
+
+    `location` names the parameter as FastAPI does (`("path", "player_id")`), `value` is
+    what was given: both go into the 422's `detail`, like any other validation error.
+    """
+
+    def __init__(
+        self, message: str, *, location: tuple[str, ...] = (), value: object = None
+    ) -> None:
+        super().__init__(message)
+        self.location = location
+        self.value = value
 
 
 class IncompatibleFiltersError(OwdataError):

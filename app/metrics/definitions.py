@@ -21,8 +21,11 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import get_args
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
+
+from app.domain.errors import WHOLE_PAGE, ProblemReason
 
 NAMESPACE = "owdata"
 
@@ -36,6 +39,17 @@ UPSTREAM_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 STORAGE_BUCKETS = (0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5)
 THROTTLE_WAIT_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30)
 JOB_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
+
+# The label values known in advance. Each of their combinations is exported at 0 from the
+# start, so every panel and alert has a series before the first event (an absent series
+# reads as "no data", and `rate()` of it is nothing rather than 0).
+PAGE_TYPES = ("heroes", "hero", "roles", "rates", "search", "career")
+PARSE_REASONS: tuple[str, ...] = (WHOLE_PAGE, *get_args(ProblemReason.__value__))
+FLIGHT_PAGE_TYPES = ("static", "player")
+UPSTREAM_STATUSES = ("200", "403", "404", "timeout", "error")
+JOB_KINDS = ("refresh_static", "refresh_player")
+JOB_OUTCOMES = ("done", "retry", "dead")
+CACHE_OPERATIONS = ("get", "set", "delete", "delete_prefix")
 
 
 class EventMetrics:
@@ -142,3 +156,20 @@ class EventMetrics:
             "Requests for a player known not to exist, answered 404 without asking Blizzard "
             "(backoff still running).",
         )
+        self._initialise_known_labels()
+
+    def _initialise_known_labels(self) -> None:
+        for page_type in PAGE_TYPES:
+            # Only career pages are read in parts; every page can fail whole.
+            for reason in PARSE_REASONS if page_type == "career" else (WHOLE_PAGE,):
+                self.parse_errors.labels(page_type, reason)
+            for status in UPSTREAM_STATUSES:
+                self.upstream_requests.labels(page_type, status)
+        for flight in FLIGHT_PAGE_TYPES:
+            self.single_flight_waits.labels(flight)
+        for kind in JOB_KINDS:
+            self.jobs_enqueued.labels(kind)
+            for outcome in JOB_OUTCOMES:
+                self.jobs_finished.labels(kind, outcome)
+        for operation in CACHE_OPERATIONS:
+            self.cache_errors.labels(operation)

@@ -23,12 +23,18 @@ def _ignore_problem(problem: ParseProblem) -> None:
     return None
 
 
+def _ignore_enqueued(kind: str) -> None:
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class ServiceHooks:
     """`storage_lookup(result)` after each storage read of a page or profile;
     `flight_wait()` when a request joins an upstream fetch already under way;
-    `parse_problem(problem)` for each part of a page a parser had to drop (once per parse)."""
+    `parse_problem(problem)` for each part of a page a parser had to drop (once per parse);
+    `job_enqueued(kind)` for each refresh job really queued (duplicates are not)."""
 
     storage_lookup: Callable[[StorageResult], None] = _ignore_lookup
     flight_wait: Callable[[], None] = _ignore_wait
     parse_problem: Callable[[ParseProblem], None] = _ignore_problem
+    job_enqueued: Callable[[str], None] = _ignore_enqueued

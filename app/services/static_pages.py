@@ -82,6 +82,8 @@ class StaticPages:
                 tx.put_static(reparsed)
             if stale:
                 tx.enqueue(f"static:{spec.key}", REFRESH_STATIC, dict(spec.job), run_at=now)
+        for _ in tx.enqueued:
+            self._hooks.job_enqueued(REFRESH_STATIC)
         return Result(result.data, result.generated_at, stale=stale)
 
     async def refresh(self, spec: PageSpec) -> None:

@@ -419,3 +419,75 @@ def test_the_cache_status_header_is_exposed_to_browsers(stack: Stack, client_add
         name.strip().lower() for name in answer.headers["access-control-expose-headers"].split(",")
     }
     assert {"x-cache-status", "x-proxy-cache", "retry-after", "etag", "age"} <= exposed
+
+
+# --- the error contract: what may be cached -------------------------------------------------
+
+
+def raw_exchange(base_url: str, request: bytes) -> tuple[int, list[str], str, bytes]:
+    """Send `request` bytes as they are; (status, Cache-Control values, type, body)."""
+    connection = http.client.HTTPConnection("127.0.0.1", urlsplit(base_url).port, timeout=10)
+    connection.connect()
+    assert connection.sock is not None
+    connection.sock.sendall(request)
+    response = http.client.HTTPResponse(connection.sock, method="GET")
+    response.begin()
+    try:
+        cache_control = response.headers.get_all("Cache-Control") or []
+        return (
+            response.status,
+            cache_control,
+            response.getheader("Content-Type", ""),
+            response.read(),
+        )
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "status"),
+    [
+        (b"GET /heroes/../maps HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+        (b"GET /a b c HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+        (b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"y" * 20_000 + b"\r\n\r\n", 400),
+        (b"GET /heroes/?" + b"x" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),
+        (b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", 404),
+    ],
+    ids=["dot-segments", "malformed", "header-too-large", "request-line-too-long", "metrics"],
+)
+def test_nginx_own_errors_are_json_and_no_store(
+    stack: Stack, request_bytes: bytes, status: int
+) -> None:
+    answered, cache_control, content_type, body = raw_exchange(stack.nginx.url, request_bytes)
+
+    assert answered == status
+    assert cache_control == ["no-store"]
+    assert content_type == "application/json"
+    assert "error" in json.loads(body)
+
+
+def test_a_429_is_no_store(stack: Stack, client_address: str) -> None:
+    with stack.nginx.client(client_address) as client:
+        answers = [client.get("/gamemodes") for _ in range(BURST + 20)]
+
+    refused = next(answer for answer in answers if answer.status_code == 429)
+    assert refused.headers.get_list("cache-control") == ["no-store"]
+
+
+def test_nginx_keeps_the_app_cache_control_on_errors_and_cached_404s(
+    stack: Stack, client_address: str
+) -> None:
+    with stack.nginx.client(client_address) as client:
+        invalid = client.get("/heroes", params={"role": "nobody"})
+        hero = [client.get("/heroes/not-a-hero-at-all") for _ in range(2)]
+        player = client.get("/players/Unknown-1234/summary")
+
+    assert invalid.status_code == 422
+    assert invalid.headers.get_list("cache-control") == ["no-store"]
+    assert [answer.status_code for answer in hero] == [404, 404]
+    assert hero[1].headers["x-proxy-cache"] == "HIT"
+    for answer in hero:  # an unknown hero is data: cacheable, by nginx too
+        assert answer.headers.get_list("cache-control") == ["public, max-age=3600"]
+    assert player.status_code == 404
+    assert player.headers.get_list("cache-control")[0].startswith("private, max-age=")
+    assert len(player.headers.get_list("cache-control")) == 1

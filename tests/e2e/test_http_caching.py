@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from app.config import Settings
 from app.devtools.fake_upstream import FakeUpstreamServer
@@ -139,3 +140,89 @@ async def test_upstream_timeout_is_a_504_json(
     assert (
         response.json()["error"] == "Couldn't get Blizzard page: Blizzard took too long to respond"
     )
+
+
+@pytest.mark.parametrize(
+    ("path", "name", "first", "second"),
+    [
+        ("/maps", "gamemode", "escort", "control"),
+        ("/heroes", "role", "tank", "support"),
+        ("/players", "offset", "0", "1"),
+        ("/players/TeKrop-2217/summary", "platform", "pc", "console"),
+    ],
+)
+async def test_a_repeated_parameter_is_a_422_on_every_route_and_nothing_is_cached(
+    client: httpx.AsyncClient,
+    upstream: FakeUpstreamServer,
+    path: str,
+    name: str,
+    first: str,
+    second: str,
+) -> None:
+    extra = "&name=Player" if path == "/players" else ""
+    one_way = await client.get(f"{path}?{name}={first}&{name}={second}{extra}")
+    other_way = await client.get(f"{path}?{name}={second}&{name}={first}{extra}")
+
+    for response in (one_way, other_way):
+        assert response.status_code == 422
+        assert response.headers["cache-control"] == "no-store"
+        body = response.json()
+        assert body["error"] == f"Invalid request: {name}: Input should be given once"
+        assert body["detail"][0]["loc"] == ["query", name]
+    assert sorted(one_way.json()["detail"][0]["input"]) == sorted([first, second])
+    assert sum(upstream.app.calls.values()) == 0
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "fault", "status"),
+    [
+        ("GET", "/heroes/stats?platform=pc&gamemode=competitive&region=europe&map=aatlis", 0, 400),
+        ("GET", "/no-such-route", 0, 404),
+        ("POST", "/heroes", 0, 405),
+        ("GET", "/heroes?" + "x=1&" * 300, 0, 414),
+        ("GET", "/heroes?role=nobody", 0, 422),
+        ("GET", "/maps?gamemode=escort&gamemode=control", 0, 422),
+        ("GET", "/players?name=Dekk&limit=101", 0, 422),
+        ("GET", "/heroes", 403, 503),
+        ("GET", "/heroes", 500, 504),
+    ],
+)
+async def test_failures_and_refusals_are_no_store(
+    client: httpx.AsyncClient,
+    upstream: FakeUpstreamServer,
+    method: str,
+    path: str,
+    fault: int,
+    status: int,
+) -> None:
+    upstream.app.status_override = fault or None
+    response = await client.request(method, path)
+
+    assert response.status_code == status
+    assert response.headers.get_list("cache-control") == ["no-store"]
+    assert "error" in response.json()
+
+
+async def test_a_page_blizzard_broke_is_a_502_no_store(
+    client: httpx.AsyncClient, upstream: FakeUpstreamServer
+) -> None:
+    upstream.app.page_overrides["/en-us/heroes/"] = (200, b"<html><body></body></html>")
+    response = await client.get("/heroes")
+
+    assert response.status_code == 502
+    assert response.headers.get_list("cache-control") == ["no-store"]
+
+
+async def test_answers_about_missing_data_are_cacheable_for_their_own_time(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    hero = await client.get("/heroes/not-a-hero")
+    player = await client.get("/players/Unknown-1234/summary")
+
+    assert hero.status_code == 404
+    cache_control = f"public, max-age={settings.hero_not_found_cache_timeout}"
+    assert hero.headers.get_list("cache-control") == [cache_control]
+    assert player.status_code == 404
+    retry_after = player.json()["retry_after"]
+    assert player.headers["retry-after"] == str(retry_after)
+    assert player.headers.get_list("cache-control") == [f"private, max-age={retry_after}"]

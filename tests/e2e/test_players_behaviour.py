@@ -270,6 +270,26 @@ async def test_search_pagination_and_ordering(client: httpx.AsyncClient) -> None
     assert times == sorted(times, reverse=True)
 
 
+async def test_pages_and_orders_of_one_name_cost_one_upstream_search(
+    client: httpx.AsyncClient, upstream: FakeUpstreamServer
+) -> None:
+    pages = [
+        await client.get(
+            "/players",
+            params={"name": "Dekk", "offset": offset, "limit": 1, "order_by": order},
+        )
+        for offset in range(5)
+        for order in ("name:asc", "last_updated_at:desc")
+    ]
+    later = await client.get("/players", params={"name": "Dekk", "offset": 1, "limit": 1})
+
+    assert {page.status_code for page in pages} == {200}
+    assert len({page.url for page in pages}) == 10
+    assert dict(upstream.app.calls) == {"/en-us/search/account-by-name/Dekk/": 1}
+    assert int(later.headers["age"]) >= 0
+    assert later.headers["cache-control"] == pages[0].headers["cache-control"]
+
+
 async def test_a_forced_refresh_is_never_merged_with_a_plain_lookup(
     settings: Settings, upstream: FakeUpstreamServer
 ) -> None:

@@ -34,14 +34,15 @@ ROUTES = (
 
 
 async def parse_errors(client: httpx.AsyncClient) -> dict[tuple[str, str], float]:
-    """`owdata_parse_errors_total` by (page_type, reason), from one scrape of /metrics."""
+    """The non-zero `owdata_parse_errors_total` by (page_type, reason), from one scrape of
+    /metrics (known label sets are exported at 0 from the start)."""
     response = await client.get("/metrics")
     assert response.status_code == 200
     return {
         (sample.labels["page_type"], sample.labels["reason"]): sample.value
         for family in text_string_to_metric_families(response.text)
         for sample in family.samples
-        if sample.name == "owdata_parse_errors_total"
+        if sample.name == "owdata_parse_errors_total" and sample.value
     }
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import httpx
@@ -17,8 +17,8 @@ from prometheus_client.samples import Sample
 from app.config import Settings
 from app.devtools.fake_upstream import FakeUpstreamServer
 from app.main import create_app
-from app.metrics.http import FLUSH_INTERVAL
 from bench.harness import free_port, process
+from tests.e2e.conftest import running
 from tests.observability.promql import exposed_names, metric_names_in_dashboards, unknown_names
 
 DASHBOARDS = Path(__file__).resolve().parents[2] / "grafana" / "dashboards"
@@ -124,6 +124,44 @@ async def test_players_unknown_players_and_bounded_labels(client: httpx.AsyncCli
     assert metrics.value("owdata_unknown_players") == 1
 
 
+async def test_known_label_sets_are_exported_at_zero_from_the_start(
+    client: httpx.AsyncClient,
+) -> None:
+    metrics = await scrape(client)
+
+    for kind in ("refresh_static", "refresh_player"):
+        assert f'owdata_refresh_jobs_enqueued_total{{kind="{kind}"}} 0.0' in metrics.text
+        for outcome in ("done", "retry", "dead"):
+            sample = f'owdata_refresh_jobs_total{{kind="{kind}",outcome="{outcome}"}} 0.0'
+            assert sample in metrics.text
+    assert 'owdata_parse_errors_total{page_type="career",reason="page"} 0.0' in metrics.text
+    sample = 'owdata_parse_errors_total{page_type="career",reason="unreadable_value"} 0.0'
+    assert sample in metrics.text
+    assert 'owdata_parse_errors_total{page_type="hero",reason="page"} 0.0' in metrics.text
+    assert 'owdata_cache_errors_total{operation="get"} 0.0' in metrics.text
+    assert 'owdata_single_flight_waits_total{page_type="player"} 0.0' in metrics.text
+    sample = 'owdata_upstream_requests_total{page_type="heroes",status="403"} 0.0'
+    assert sample in metrics.text
+
+
+async def test_serving_stale_data_counts_the_refresh_job_it_queues(
+    settings: Settings, upstream: FakeUpstreamServer
+) -> None:
+    now = [1_800_000_000.0]
+    async with running(settings, clock=lambda: now[0]) as http:
+        assert (await http.get("/roles")).status_code == 200
+    now[0] += settings.roles_staleness_threshold + 10
+    upstream.app.status_override = 500  # the refresh fails: the job stays, nothing re-queued
+
+    async with running(settings, clock=lambda: now[0]) as http:
+        stale = await http.get("/roles")
+        metrics = await scrape(http)
+
+    assert stale.headers["x-cache-status"] == "stale"
+    assert metrics.value("owdata_refresh_jobs_enqueued_total", kind="refresh_static") == 1
+    assert metrics.value("owdata_refresh_jobs_enqueued_total", kind="refresh_player") == 0
+
+
 async def test_a_blizzard_403_opens_a_penalty(
     client: httpx.AsyncClient, upstream: FakeUpstreamServer
 ) -> None:
@@ -151,7 +189,7 @@ async def test_a_page_that_no_longer_parses(
     metrics = await scrape(client)
 
     assert broken.status_code in (404, 502)
-    assert metrics.value("owdata_parse_errors_total", page_type="career") == 1
+    assert metrics.value("owdata_parse_errors_total", page_type="career", reason="page") == 1
 
 
 async def test_dashboards_only_query_what_the_live_app_exports(
@@ -175,6 +213,24 @@ async def test_metrics_can_be_turned_off(settings: Settings) -> None:
             assert (await http.get("/maps")).status_code == 200
 
 
+def _scrape_until(
+    http: httpx.Client, url: str, done: Callable[[Scrape], bool], within: float = 30.0
+) -> Scrape:
+    """Scrape `url` until `done(scrape)`: a readiness condition, never a fixed sleep."""
+    deadline = time.monotonic() + within
+    while True:
+        answer = http.get(url)
+        if answer.status_code == 200 and done(scrape := Scrape(answer.text)):
+            return scrape
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{url}: condition still false after {within} s")
+        time.sleep(0.1)
+
+
+def _live_workers(scrape: Scrape) -> int:
+    return len(scrape.label_values("process_resident_memory_bytes", "pid"))
+
+
 def test_several_workers_are_scraped_as_one(
     fake_upstream_server: FakeUpstreamServer, tmp_path: Path
 ) -> None:
@@ -186,15 +242,26 @@ def test_several_workers_are_scraped_as_one(
         "STORAGE_PATH": str(tmp_path / "owdata.db"),
         "LOG_LEVEL": "warning",
     }
-    with process(serve, env=env, ready_url=f"{base}/openapi.json"), httpx.Client() as http:
+    # No keep-alive: each request is a new connection that either worker may accept.
+    fresh_connections = httpx.Limits(max_keepalive_connections=0)
+    metrics_url = f"{base}/metrics"
+    with (
+        process(serve, env=env, ready_url=f"{base}/openapi.json"),
+        httpx.Client(limits=fresh_connections) as http,
+    ):
+        # `ready_url` answered means one worker is up, not both: wait for the second.
+        _scrape_until(http, metrics_url, lambda s: _live_workers(s) == 2)
         for _ in range(30):
             assert http.get(f"{base}/maps").status_code == 200
-        time.sleep(FLUSH_INTERVAL + 0.5)  # workers share their counts about once a second
+        # The worker not answering a scrape shares its counts on its own flush timer.
+        _scrape_until(
+            http, metrics_url, lambda s: s.value("owdata_http_requests_total", route="/maps") == 30
+        )
         # Each scrape lands on either worker; all of them must report the same totals.
-        answers = [http.get(f"{base}/metrics") for _ in range(8)]
+        answers = [http.get(metrics_url) for _ in range(8)]
 
     assert {answer.status_code for answer in answers} == {200}
     scrapes = [Scrape(answer.text) for answer in answers]
     totals = {s.value("owdata_http_requests_total", route="/maps") for s in scrapes}
     assert totals == {30}
-    assert {len(s.label_values("process_resident_memory_bytes", "pid")) for s in scrapes} == {2}
+    assert {_live_workers(s) for s in scrapes} == {2}

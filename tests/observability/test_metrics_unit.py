@@ -150,7 +150,7 @@ def test_each_metrics_object_has_its_own_registry() -> None:
         second.registry.get_sample_value(
             "owdata_parse_errors_total", {"page_type": "hero", "reason": "page"}
         )
-        is None
+        == 0
     )
 
 
@@ -303,3 +303,11 @@ async def test_middleware_counts_times_and_tracks_in_flight(metrics: Metrics) ->
     assert "/metrics" not in {
         s.labels["route"] for s in _samples(metrics, "owdata_http_requests_total")
     }
+
+
+def test_the_job_kinds_exported_at_zero_are_the_ones_services_queue() -> None:
+    from app.metrics.definitions import JOB_KINDS
+    from app.services.players.profiles import REFRESH_PLAYER
+    from app.services.static_pages import REFRESH_STATIC
+
+    assert set(JOB_KINDS) == {REFRESH_STATIC, REFRESH_PLAYER}

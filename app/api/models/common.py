@@ -22,6 +22,14 @@ class RateLimitedBody(ErrorBody):
     """Blizzard is rate limiting this instance: retry after `Retry-After` seconds."""
 
 
+class PlayerNotFoundBody(ErrorBody):
+    """A player Blizzard does not know; not asked again before `next_check_at`."""
+
+    retry_after: int = Field(description="Seconds until the player is looked up again.")
+    next_check_at: int = Field(description="When it will be (Unix time, seconds).")
+    check_count: int = Field(description="How many times Blizzard said it does not know them.")
+
+
 class ValidationErrorBody(ErrorBody):
     detail: list[dict[str, object]] = Field(
         description="Each invalid parameter, as FastAPI reports it (same shape as OverFast)."

@@ -27,7 +27,7 @@ router = APIRouter(tags=[HEROES_TAG])
     operation_id="get_hero_stats",
     summary="Get hero stats",
     response_model=list[HeroStatsSummary],
-    responses=errors(400, 503, 504),
+    responses=errors(400, 502, 503, 504),
 )
 async def get_hero_stats(
     container: ContainerDep,

@@ -30,7 +30,7 @@ HERO_KEY_PATTERN = r"^[a-z0-9][a-z0-9-]{0,39}$"
     operation_id="list_heroes",
     summary="Get a list of heroes",
     response_model=list[HeroShort],
-    responses=errors(503, 504),
+    responses=errors(502, 503, 504),
 )
 async def list_heroes(
     container: ContainerDep,
@@ -53,7 +53,7 @@ async def list_heroes(
     operation_id="get_hero",
     summary="Get hero data",
     response_model=Hero,
-    responses=errors(404, 503, 504),
+    responses=errors(404, 502, 503, 504),
 )
 async def get_hero(
     container: ContainerDep,
@@ -91,7 +91,7 @@ async def get_hero(
     operation_id="list_roles",
     summary="Get a list of roles",
     response_model=list[RoleDetail],
-    responses=errors(503, 504),
+    responses=errors(502, 503, 504),
 )
 async def list_roles(container: ContainerDep, locale: LocaleQuery = Locale.ENGLISH_US) -> Response:
     """The three roles with their icon and description."""

@@ -4,32 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Query, Response
+from fastapi.exceptions import RequestValidationError
 
 from app.api.deps import ContainerDep
 from app.api.models import players as models
-from app.api.openapi import PLAYERS_TAG, errors
+from app.api.openapi import PLAYER_NOT_FOUND, PLAYERS_TAG, errors
+from app.api.player_params import PlayerIdPath, SearchName
 from app.api.responses import cached_json, render
 from app.domain.enums import PlayerGamemode, PlayerPlatform
-from app.domain.errors import InvalidInputError
-from app.domain.player_ids import MAX_PLAYER_ID_LENGTH, NAME_PATTERN, PLAYER_ID_PATTERN
 from app.services.results import Result
 
 router = APIRouter(prefix="/players", tags=[PLAYERS_TAG])
 
-PlayerIdPath = Annotated[
-    str,
-    Path(
-        min_length=1,
-        max_length=MAX_PLAYER_ID_LENGTH,
-        pattern=PLAYER_ID_PATTERN,
-        description="A BattleTag with `#` written `-` (`TeKrop-2217`, case-sensitive), a "
-        "name, or a Blizzard ID (`<hex>|<hex>`, `|` may be written `%7C`). A name is letters "
-        "and digits (ASCII, or non-ASCII letters of the scripts Blizzard allows: no "
-        "punctuation, symbols or spaces), a BattleTag number is ASCII digits.",
-        examples=["TeKrop-2217"],
-    ),
-]
 GamemodeQuery = Annotated[PlayerGamemode | None, Query(description="Keep this game mode.")]
 RequiredGamemode = Annotated[PlayerGamemode, Query(description="Game mode of the statistics.")]
 PlatformQuery = Annotated[
@@ -44,7 +31,7 @@ HeroQuery = Annotated[
         examples=["ana"],
     ),
 ]
-PLAYER_ERRORS = errors(404, 503, 504)
+PLAYER_ERRORS = {**errors(502, 503, 504), 404: PLAYER_NOT_FOUND}
 
 
 def _player_response(container: ContainerDep, result: Result, body: bytes) -> Response:
@@ -61,21 +48,11 @@ def _player_response(container: ContainerDep, result: Result, body: bytes) -> Re
     operation_id="search_players",
     summary="Search for players",
     response_model=models.PlayerSearchResult,
-    responses=errors(503, 504),
+    responses=errors(502, 503, 504),
 )
 async def search_players(
     container: ContainerDep,
-    name: Annotated[
-        str,
-        Query(
-            min_length=1,
-            max_length=MAX_PLAYER_ID_LENGTH,
-            pattern=NAME_PATTERN,
-            description="Player name (letters and digits), optionally with its BattleTag "
-            "number (`TeKrop-2217`).",
-            examples=["TeKrop"],
-        ),
-    ],
+    name: SearchName,
     order_by: Annotated[
         str,
         Query(
@@ -87,8 +64,12 @@ async def search_players(
     limit: Annotated[int, Query(ge=1, description="Most results to return.")] = 20,
 ) -> Response:
     """Public players whose name matches, with avatar, title and last update time."""
-    if limit > container.policy.search_max_limit:
-        raise InvalidInputError(f"limit: must be at most {container.policy.search_max_limit}")
+    most = container.policy.search_max_limit
+    if limit > most:  # a setting, so not in `Query`; the schema says it (`app.api.openapi`)
+        message = f"Input should be less than or equal to {most}"
+        loc = ("query", "limit")
+        error = {"type": "less_than_equal", "loc": loc, "msg": message, "input": limit}
+        raise RequestValidationError([{**error, "ctx": {"le": most}}])
     result = await container.player_search.search(
         name, order_by=order_by, offset=offset, limit=limit
     )

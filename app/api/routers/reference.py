@@ -10,7 +10,7 @@ from pydantic import TypeAdapter
 
 from app.api.deps import ContainerDep
 from app.api.models.reference import GamemodeDetails, MapDetails
-from app.api.openapi import GAMEMODES_TAG, MAPS_TAG
+from app.api.openapi import GAMEMODES_TAG, MAPS_TAG, errors
 from app.api.responses import cached_json, render
 from app.data import reference as curated
 
@@ -33,6 +33,7 @@ MapKey = StrEnum(  # type: ignore[misc]
     operation_id="list_map_gamemodes",
     summary="Get a list of game modes",
     response_model=list[GamemodeDetails],
+    responses=errors(),
 )
 async def list_gamemodes(container: ContainerDep) -> Response:
     """Every game mode that maps can be played in, with icon, description and screenshot."""
@@ -47,6 +48,7 @@ async def list_gamemodes(container: ContainerDep) -> Response:
     operation_id="list_maps",
     summary="Get a list of maps",
     response_model=list[MapDetails],
+    responses=errors(),
 )
 async def list_maps(
     container: ContainerDep,

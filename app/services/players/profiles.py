@@ -102,7 +102,9 @@ class PlayerProfiles:
         try:
             pid = parse_player_id(raw_id)
         except ValueError as exc:
-            raise InvalidInputError(f"Invalid player_id: {exc}") from None
+            raise InvalidInputError(
+                f"Invalid player_id: {exc}", location=("path", "player_id"), value=raw_id
+            ) from None
         key = unknown_key(pid)
         await self._unknown.check(key)
         # A forced refresh (a job) must not join a plain lookup (which would hand it the
@@ -129,6 +131,8 @@ class PlayerProfiles:
                     {"player_id": pid.raw},
                     run_at=self._clock(),
                 )
+            for _ in tx.enqueued:
+                self._hooks.job_enqueued(REFRESH_PLAYER)
             return replace(profile, stale=True)
         try:
             record = await self._refresh(pid, record)
