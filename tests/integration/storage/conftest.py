@@ -10,19 +10,27 @@ from typing import Any
 import pytest
 
 from app.adapters.storage.memory import MemoryStorage
+from app.adapters.storage.postgres import PostgresStorage
 from app.adapters.storage.sqlite import SQLiteStorage
 from app.ports import OutboxStorage, PlayerRecord, StaticRecord, UnknownPlayer
 
 T0 = 1_700_000_000.0
 
-ADAPTERS = ["sqlite-file", "sqlite-memory", "memory"]
+ADAPTERS = [
+    "sqlite-file",
+    "sqlite-memory",
+    "memory",
+    pytest.param("postgres", marks=pytest.mark.postgres),
+]
 
 
-async def open_adapter(kind: str, tmp_path: Path) -> OutboxStorage:
-    # Annotated as the port: mypy checks that both adapters satisfy the protocol (the
+async def open_adapter(kind: str, tmp_path: Path, postgres_url: str = "") -> OutboxStorage:
+    # Annotated as the port: mypy checks that every adapter satisfies the protocol (the
     # storage port, with the job queue and outbox the refresh jobs need).
     storage: OutboxStorage
-    if kind == "sqlite-file":
+    if kind == "postgres":
+        storage = await PostgresStorage.open(postgres_url)
+    elif kind == "sqlite-file":
         storage = await SQLiteStorage.open(tmp_path / "data" / "owdata.db")
     elif kind == "sqlite-memory":
         storage = await SQLiteStorage.open(":memory:")
@@ -33,7 +41,9 @@ async def open_adapter(kind: str, tmp_path: Path) -> OutboxStorage:
 
 @pytest.fixture(params=ADAPTERS)
 async def storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[OutboxStorage]:
-    adapter = await open_adapter(request.param, tmp_path)
+    # A fresh PostgreSQL database is made only for the postgres variant.
+    url = request.getfixturevalue("postgres_url") if request.param == "postgres" else ""
+    adapter = await open_adapter(request.param, tmp_path, url)
     yield adapter
     await adapter.close()
 
