@@ -46,9 +46,22 @@ class StaticRecord:
 
 @dataclass(frozen=True, slots=True)
 class PlayerRecord:
-    """A player profile keyed by Blizzard ID, with the raw career page it was parsed from."""
+    """A player profile, with the raw career page it was parsed from.
 
-    blizzard_id: str
+    `key` is what the profile is stored under, one of two disjoint forms:
+
+    - a **Blizzard ID** (`<hex>%7C<hex>`, never containing `-`): Blizzard redirected the
+      BattleTag's career URL to it, or the profile was asked for by it;
+    - a **BattleTag** (`Name-1234`, always containing `-`): Blizzard served the career
+      page at the BattleTag's own URL without redirecting to a Blizzard ID. Then
+      `battletag` must equal `key` (checked on construction).
+
+    A `-` in `key` therefore tells which form it is (`blizzard_id` is None for a
+    BattleTag key). When a later fetch does redirect, the profile moves to its Blizzard
+    ID: see `Storage.put_player`.
+    """
+
+    key: str
     battletag: str | None
     name: str | None
     raw: bytes
@@ -57,6 +70,15 @@ class PlayerRecord:
     search_entry: JSONValue
     last_updated_blizzard: int | None
     fetched_at: float
+
+    def __post_init__(self) -> None:
+        if "-" in self.key and self.battletag != self.key:
+            raise ValueError(f"a BattleTag-keyed profile must carry it: {self.key!r}")
+
+    @property
+    def blizzard_id(self) -> str | None:
+        """The Blizzard ID (`%7C` form) if the profile is keyed by one, else None."""
+        return None if "-" in self.key else self.key
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,11 +104,26 @@ class Storage(Protocol):
 
     async def put_static(self, record: StaticRecord) -> None: ...
 
-    async def get_player(self, blizzard_id: str) -> PlayerRecord | None: ...
+    async def get_player(self, key: str) -> PlayerRecord | None:
+        """The profile stored under exactly `key` (a Blizzard ID or a BattleTag)."""
+        ...
 
-    async def find_player_by_battletag(self, battletag: str) -> PlayerRecord | None: ...
+    async def find_player_by_battletag(self, battletag: str) -> PlayerRecord | None:
+        """The profile whose `battletag` is exactly `battletag` (the one keyed by it, or one
+        keyed by the Blizzard ID it redirected to); the most recently fetched wins (ties:
+        the greatest key)."""
+        ...
 
-    async def put_player(self, record: PlayerRecord) -> None: ...
+    async def put_player(self, record: PlayerRecord) -> None:
+        """Upsert under `record.key`; a None `battletag` or `name` keeps the stored value.
+
+        Moving a profile: when `record` is keyed by a Blizzard ID and `record.battletag`
+        is set, a row keyed by that BattleTag is deleted **in the same write** (the
+        BattleTag now redirects to this Blizzard ID, so its BattleTag-keyed copy is
+        superseded). No reader ever sees both rows or neither. The same holds for
+        `Outbox.put_player`.
+        """
+        ...
 
     async def delete_players_older_than(self, cutoff: float) -> int:
         """Remove profiles fetched before `cutoff` (unix seconds); return how many."""
@@ -163,7 +200,7 @@ class FlightLock(Protocol):
 # Ports of the durable refresh queue: `JobQueue`, the `Outbox` and storages offering both.
 #
 # Jobs are rows in storage keyed by the entity they refresh (`hero:ana:en-us`,
-# `player:<blizzard id>`), so the key is the deduplication: a key already queued or running
+# `player:<PlayerRecord.key>`), so the key is the deduplication: a key already queued or running
 # is never queued twice, and nothing expires or is wiped at start-up (OverFast's Valkey
 # list with `SET NX EX` dedup keys lost every queued task on restart).
 #
@@ -259,6 +296,11 @@ class Outbox(Protocol):
     def put_player(self, record: PlayerRecord) -> None: ...
 
     def put_unknown_player(self, status: UnknownPlayer) -> None: ...
+
+    def clear_unknown_player(self, *keys: str) -> None:
+        """Same as `Storage.clear_unknown_player`, in the transaction (applied after the
+        block's `put_unknown_player` calls)."""
+        ...
 
     def enqueue(self, key: str, kind: str, payload: JSONValue, *, run_at: float) -> None:
         """Same rules as `JobQueue.enqueue`; the keys actually queued are listed in

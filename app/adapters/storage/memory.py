@@ -86,9 +86,9 @@ class MemoryStorage:
         )
         self._static[record.key] = _Stored(bare, parsed)
 
-    async def get_player(self, blizzard_id: str) -> PlayerRecord | None:
+    async def get_player(self, key: str) -> PlayerRecord | None:
         self._ensure_open()
-        stored = self._players.get(blizzard_id)
+        stored = self._players.get(key)
         return None if stored is None else self._player(stored)
 
     async def find_player_by_battletag(self, battletag: str) -> PlayerRecord | None:
@@ -97,8 +97,8 @@ class MemoryStorage:
         matches = [s for s in self._players.values() if s.record.battletag == battletag]
         if not matches:
             return None
-        # Same order as SQLite's `ORDER BY fetched_at DESC, blizzard_id DESC`.
-        newest = max(matches, key=lambda s: (s.record.fetched_at, s.record.blizzard_id))
+        # Same order as SQLite's `ORDER BY fetched_at DESC, key DESC`.
+        newest = max(matches, key=lambda s: (s.record.fetched_at, s.record.key))
         return self._player(newest)
 
     @staticmethod
@@ -110,12 +110,13 @@ class MemoryStorage:
         )
 
     async def put_player(self, record: PlayerRecord) -> None:
-        """Upsert; a None `battletag` or `name` keeps the stored value."""
+        """Upsert; a None `battletag` or `name` keeps the stored value. A Blizzard-ID-keyed
+        record naming a BattleTag replaces the row keyed by that BattleTag (it moved)."""
         self._ensure_open()
         parsed = dump_json(record.parsed)
         search = None if record.search_entry is None else dump_json(record.search_entry)
         battletag, name = record.battletag, record.name
-        if (previous := self._players.get(record.blizzard_id)) is not None:
+        if (previous := self._players.get(record.key)) is not None:
             battletag = previous.record.battletag if battletag is None else battletag
             name = previous.record.name if name is None else name
         bare = replace(
@@ -127,7 +128,9 @@ class MemoryStorage:
             search_entry=None,
             fetched_at=float(record.fetched_at),
         )
-        self._players[record.blizzard_id] = _Stored(bare, parsed, search)
+        self._players[record.key] = _Stored(bare, parsed, search)
+        if record.battletag is not None and record.battletag != record.key:
+            self._players.pop(record.battletag, None)
 
     async def delete_players_older_than(self, cutoff: float) -> int:
         self._ensure_open()

@@ -90,7 +90,14 @@ CREATE TABLE IF NOT EXISTS jobs (
 CREATE INDEX IF NOT EXISTS idx_jobs_state_run_at ON jobs (state, run_at, key);
 """
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2_JOBS)
+# Player profiles are keyed by `PlayerRecord.key`: a Blizzard ID as before, or the BattleTag
+# of a career page Blizzard served without redirecting to a Blizzard ID. Existing rows (all
+# keyed by Blizzard ID) keep their key; the BattleTag index follows the rename.
+_V3_PLAYER_KEY = """
+ALTER TABLE player_profiles RENAME COLUMN blizzard_id TO key;
+"""
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2_JOBS, _V3_PLAYER_KEY)
 
 
 def split_statements(script: str) -> list[str]:

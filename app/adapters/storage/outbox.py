@@ -9,7 +9,7 @@ taken. An exception inside the `async with` block therefore writes nothing at al
 Example:
     >>> async with storage.transaction() as tx:  # doctest: +SKIP
     ...     tx.put_player(record)
-    ...     tx.enqueue(f"player:{record.blizzard_id}", "refresh_player", {}, run_at=now)
+    ...     tx.enqueue(f"player:{record.key}", "refresh_player", {}, run_at=now)
     >>> tx.enqueued  # keys that were really queued (not already queued or running)
     ['player:...']
 """
@@ -36,12 +36,14 @@ class PendingWrites:
     """Implements `app.ports.Outbox`; the adapter applies it in one transaction.
 
     Writes are applied table by table (static, players, unknown players, jobs), each in
-    call order; they touch different tables, so no caller can observe that order.
+    call order; they touch different tables, so no caller can observe that order. Within
+    unknown players, the clears come after the puts.
     """
 
     statics: list[StaticRecord] = field(default_factory=list)
     players: list[PlayerRecord] = field(default_factory=list)
     unknowns: list[UnknownPlayer] = field(default_factory=list)
+    cleared_unknowns: list[str] = field(default_factory=list)
     jobs: list[JobSpec] = field(default_factory=list)
     enqueued: list[str] = field(default_factory=list)
     """Filled after a successful commit: keys whose job was (re)queued."""
@@ -55,6 +57,9 @@ class PendingWrites:
     def put_unknown_player(self, status: UnknownPlayer) -> None:
         self.unknowns.append(status)
 
+    def clear_unknown_player(self, *keys: str) -> None:
+        self.cleared_unknowns.extend(keys)
+
     def enqueue(self, key: str, kind: str, payload: JSONValue, *, run_at: float) -> None:
         self.jobs.append(JobSpec(key, kind, payload, run_at))
 
@@ -67,6 +72,7 @@ class PendingWrites:
             await storage.put_player(player)
         for status in self.unknowns:
             await storage.put_unknown_player(status)
+        await storage.clear_unknown_player(*self.cleared_unknowns)
         for job in self.jobs:
             if await jobs.enqueue(job.key, job.kind, job.payload, run_at=job.run_at):
                 self.enqueued.append(job.key)

@@ -109,9 +109,9 @@ class SQLiteStorage:
             async with self._pool.transaction() as conn:
                 await conn.execute(sql.PUT_STATIC, params)
 
-    async def get_player(self, blizzard_id: str) -> PlayerRecord | None:
+    async def get_player(self, key: str) -> PlayerRecord | None:
         with self._timed("player_profiles", "get"):
-            row = await self._fetch_one(sql.GET_PLAYER, (blizzard_id,))
+            row = await self._fetch_one(sql.GET_PLAYER, (key,))
             return None if row is None else await sql.player_from_row(row)
 
     async def find_player_by_battletag(self, battletag: str) -> PlayerRecord | None:
@@ -121,11 +121,13 @@ class SQLiteStorage:
             return None if row is None else await sql.player_from_row(row)
 
     async def put_player(self, record: PlayerRecord) -> None:
-        """Upsert; a None `battletag` or `name` keeps the stored value."""
+        """Upsert; a None `battletag` or `name` keeps the stored value. A Blizzard-ID-keyed
+        record naming a BattleTag replaces the row keyed by that BattleTag (it moved)."""
         with self._timed("player_profiles", "put"):
             params = await sql.player_params(record, now=time.time())
             async with self._pool.transaction() as conn:
                 await conn.execute(sql.PUT_PLAYER, params)
+                await conn.execute(sql.DELETE_MOVED_PLAYER, params)
 
     async def delete_players_older_than(self, cutoff: float) -> int:
         with self._timed("player_profiles", "delete_older_than"):

@@ -140,15 +140,17 @@ async def outbox_transaction(pool: SQLitePool) -> AsyncIterator[PendingWrites]:
     pending = PendingWrites()
     yield pending
     now = time.time()
-    writes: list[tuple[str, dict[str, Any]]] = []
+    writes: list[tuple[str, dict[str, Any] | tuple[str]]] = []
     for record in pending.statics:  # compressed here, before the write lock is taken
         writes.append((sql.PUT_STATIC, await sql.static_params(record, now=now)))
     for player in pending.players:
-        writes.append((sql.PUT_PLAYER, await sql.player_params(player, now=now)))
+        player_params = await sql.player_params(player, now=now)
+        writes += [(sql.PUT_PLAYER, player_params), (sql.DELETE_MOVED_PLAYER, player_params)]
     writes.extend((sql.PUT_UNKNOWN, asdict(status)) for status in pending.unknowns)
+    writes.extend((sql.DELETE_UNKNOWN, (key,)) for key in pending.cleared_unknowns)
     jobs = [(spec.key, enqueue_params(spec, now)) for spec in pending.jobs]
     async with pool.transaction() as conn:
-        for query, params in writes:
-            await conn.execute(query, params)
+        for query, write_params in writes:
+            await conn.execute(query, write_params)
         queued = [key for key, params in jobs if (await conn.execute(ENQUEUE, params)).rowcount]
     pending.enqueued.extend(queued)

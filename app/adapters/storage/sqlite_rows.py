@@ -31,30 +31,30 @@ ON CONFLICT (key) DO UPDATE SET
 """
 
 _PLAYER_COLUMNS = """
-    blizzard_id, battletag, name, raw, parsed, parser_version, search_entry,
+    key, battletag, name, raw, parsed, parser_version, search_entry,
     last_updated_blizzard, fetched_at
 """
 
-GET_PLAYER = f"SELECT {_PLAYER_COLUMNS} FROM player_profiles WHERE blizzard_id = ?"
+GET_PLAYER = f"SELECT {_PLAYER_COLUMNS} FROM player_profiles WHERE key = ?"
 
 # A BattleTag can linger on an old row after a player renamed: the freshest row wins.
 FIND_PLAYER_BY_BATTLETAG = f"""
 SELECT {_PLAYER_COLUMNS} FROM player_profiles
 WHERE battletag = ?
-ORDER BY fetched_at DESC, blizzard_id DESC
+ORDER BY fetched_at DESC, key DESC
 LIMIT 1
 """
 
 # Career pages do not always carry the BattleTag or name: keep what we knew (COALESCE).
 PUT_PLAYER = """
 INSERT INTO player_profiles (
-    blizzard_id, battletag, name, raw, parsed, parser_version, search_entry,
+    key, battletag, name, raw, parsed, parser_version, search_entry,
     last_updated_blizzard, fetched_at, created_at, updated_at
 ) VALUES (
-    :blizzard_id, :battletag, :name, :raw, :parsed, :parser_version, :search_entry,
+    :key, :battletag, :name, :raw, :parsed, :parser_version, :search_entry,
     :last_updated_blizzard, :fetched_at, :now, :now
 )
-ON CONFLICT (blizzard_id) DO UPDATE SET
+ON CONFLICT (key) DO UPDATE SET
     battletag = COALESCE(excluded.battletag, player_profiles.battletag),
     name = COALESCE(excluded.name, player_profiles.name),
     raw = excluded.raw,
@@ -65,6 +65,11 @@ ON CONFLICT (blizzard_id) DO UPDATE SET
     fetched_at = excluded.fetched_at,
     updated_at = excluded.updated_at
 """
+
+# Run with PUT_PLAYER, in its transaction: a Blizzard-ID-keyed record naming a BattleTag
+# replaces the row keyed by that BattleTag (the profile moved; see `Storage.put_player`).
+# A BattleTag-keyed record has battletag = key, so it deletes nothing.
+DELETE_MOVED_PLAYER = "DELETE FROM player_profiles WHERE key = :battletag AND key <> :key"
 
 DELETE_PLAYERS_OLDER_THAN = "DELETE FROM player_profiles WHERE fetched_at < ?"
 
@@ -117,7 +122,7 @@ async def player_params(record: PlayerRecord, *, now: float) -> dict[str, Any]:
     raw, parsed = await pack(record.raw, record.parsed)
     search_entry = record.search_entry
     return {
-        "blizzard_id": record.blizzard_id,
+        "key": record.key,
         "battletag": record.battletag,
         "name": record.name,
         "raw": raw,
@@ -132,9 +137,7 @@ async def player_params(record: PlayerRecord, *, now: float) -> dict[str, Any]:
 
 
 async def player_from_row(row: Any) -> PlayerRecord:
-    blizzard_id, battletag, name, raw_blob, parsed_blob, version, search, updated, fetched = row
-    raw, parsed = await unpack("player_profiles", blizzard_id, raw_blob, parsed_blob)
-    search_entry = load_json_column("player_profiles", blizzard_id, search)
-    return PlayerRecord(
-        blizzard_id, battletag, name, raw, parsed, version, search_entry, updated, fetched
-    )
+    key, battletag, name, raw_blob, parsed_blob, version, search, updated, fetched = row
+    raw, parsed = await unpack("player_profiles", key, raw_blob, parsed_blob)
+    search_entry = load_json_column("player_profiles", key, search)
+    return PlayerRecord(key, battletag, name, raw, parsed, version, search_entry, updated, fetched)

@@ -115,7 +115,7 @@ class PlayerProfiles:
             # Stale: answer now, refresh in the background (a durable job).
             async with self._storage.transaction() as tx:
                 tx.enqueue(
-                    f"player:{record.blizzard_id}",
+                    f"player:{record.key}",
                     REFRESH_PLAYER,
                     {"player_id": pid.raw},
                     run_at=self._clock(),
@@ -143,7 +143,7 @@ class PlayerProfiles:
     async def _profile(self, record: PlayerRecord) -> Profile:
         if record.parser_version != career_parser.PARSER_VERSION:
             record = await self._reparse(record)
-        return Profile(record.blizzard_id, record.parsed, record.search_entry, record.fetched_at)
+        return Profile(record.key, record.parsed, record.search_entry, record.fetched_at)
 
     async def _reparse(self, record: PlayerRecord) -> PlayerRecord:
         html = record.raw.decode("utf-8", "replace")
@@ -189,7 +189,7 @@ class PlayerProfiles:
             entries = await self._search(username) if name is None else entries
             entry = match_entry(entries, blizzard_id, username)
         fresh = PlayerRecord(
-            blizzard_id=blizzard_id,
+            key=blizzard_id,
             battletag=pid.battletag,
             name=username,
             raw=response.content,

@@ -34,7 +34,7 @@ class PlayerSearch:
         verified: dict[str, str] = {}
         if "-" in name:
             record = await self._storage.find_player_by_battletag(name)
-            if record is not None:
+            if record is not None and record.blizzard_id is not None:
                 verified[name] = record.blizzard_id
         body = search_players(
             entries,

@@ -105,3 +105,37 @@ async def test_enqueue_in_a_transaction_deduplicates(storage: OutboxStorage) -> 
     assert job is not None
     assert job.payload == {"first": True}
     assert await storage.get_static("heroes:en-us") == make_static()
+
+
+async def test_a_move_and_its_bookkeeping_commit_together(storage: OutboxStorage) -> None:
+    # A BattleTag-keyed profile moving to its Blizzard ID: the new row, the old row's
+    # deletion, the cleared backoff and the refresh job are one write.
+    await storage.put_player(make_player("Solo-1234"))
+    await storage.put_unknown_player(make_unknown("Solo-1234"))
+    moved = make_player("ab%7Ccd", battletag="Solo-1234")
+
+    def move(tx: Outbox, *, payload: JSONValue = None) -> None:
+        tx.put_player(moved)
+        tx.clear_unknown_player("Solo-1234")
+        tx.enqueue("player:ab%7Ccd", "refresh_player", payload, run_at=T0)
+
+    with pytest.raises(TypeError):
+        await transact(storage, lambda tx: move(tx, payload={"bad": object()}))
+    assert await storage.get_player("Solo-1234") == make_player("Solo-1234")
+    assert await storage.get_player("ab%7Ccd") is None
+    assert await storage.get_unknown_player("Solo-1234") is not None
+
+    tx = await transact(storage, move)
+    assert await storage.get_player("Solo-1234") is None
+    assert await storage.get_player("ab%7Ccd") == moved
+    assert await storage.get_unknown_player("Solo-1234") is None
+    assert tx.enqueued == ["player:ab%7Ccd"]
+
+
+async def test_clears_come_after_puts(storage: OutboxStorage) -> None:
+    async with storage.transaction() as tx:
+        tx.clear_unknown_player("Nobody-1234", "Other-1")
+        tx.put_unknown_player(make_unknown())
+        tx.clear_unknown_player()
+    assert await storage.get_unknown_player("Nobody-1234") is None
+    assert await storage.count_unknown_players() == 0

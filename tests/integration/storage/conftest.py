@@ -59,19 +59,20 @@ def make_static(key: str = "heroes:en-us", **changes: Any) -> StaticRecord:
     return replace(record, **changes)
 
 
-def make_player(blizzard_id: str = "a1b2c3d4|e5f6", **changes: Any) -> PlayerRecord:
-    record = PlayerRecord(
-        blizzard_id=blizzard_id,
-        battletag="Player-1234",
-        name="Player",
-        raw=b"<html>career</html>",
-        parsed={"summary": {"username": "Player", "endorsement": {"level": 3}}},
-        parser_version=2,
-        search_entry={"battleTag": "Player#1234", "frame": None, "isPublic": True},
-        last_updated_blizzard=1_699_999_000,
-        fetched_at=T0,
-    )
-    return replace(record, **changes)
+def make_player(key: str = "a1b2c3d4|e5f6", **changes: Any) -> PlayerRecord:
+    """A profile keyed by `key`; a BattleTag key (with `-`) is also its `battletag`."""
+    fields: dict[str, Any] = {
+        "key": key,
+        "battletag": key if "-" in key else "Player-1234",
+        "name": "Player",
+        "raw": b"<html>career</html>",
+        "parsed": {"summary": {"username": "Player", "endorsement": {"level": 3}}},
+        "parser_version": 2,
+        "search_entry": {"battleTag": "Player#1234", "frame": None, "isPublic": True},
+        "last_updated_blizzard": 1_699_999_000,
+        "fetched_at": T0,
+    }
+    return PlayerRecord(**(fields | changes))
 
 
 def make_unknown(key: str = "Nobody-1234", **changes: Any) -> UnknownPlayer:

@@ -5,6 +5,7 @@ corruption reporting, and an event loop that stays free during large writes.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sqlite3
 import time
@@ -143,6 +144,42 @@ class TestMigrations:
             assert user_version(db_path) == LATEST + 1
             assert "etag" in columns(db_path, "static_data")
 
+    async def test_version_2_player_rows_survive_the_key_rename(self, db_path: Path) -> None:
+        # Migration 3 renames `player_profiles.blizzard_id` to `key`: rows written by an
+        # owdata at version 2 are read back unchanged and still found by BattleTag.
+        record = make_player("ab%7Ccd", battletag="Old-1")
+        with raw_db(db_path) as conn:
+            for step in MIGRATIONS[:2]:
+                assert isinstance(step, str)
+                conn.executescript(step)
+            conn.execute("PRAGMA user_version = 2")
+            raw, parsed = compress(record.raw), compress(json.dumps(record.parsed).encode())
+            conn.execute(
+                "INSERT INTO player_profiles (blizzard_id, battletag, name, raw, parsed,"
+                " parser_version, search_entry, last_updated_blizzard, fetched_at, created_at,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0)",
+                (
+                    record.key,
+                    record.battletag,
+                    record.name,
+                    raw,
+                    parsed,
+                    record.parser_version,
+                    json.dumps(record.search_entry),
+                    record.last_updated_blizzard,
+                    record.fetched_at,
+                ),
+            )
+        storage = await SQLiteStorage.open(db_path)
+        try:
+            assert await storage.get_player("ab%7Ccd") == record
+            assert await storage.find_player_by_battletag("Old-1") == record
+        finally:
+            await storage.close()
+        assert user_version(db_path) == LATEST
+        assert "key" in columns(db_path, "player_profiles")
+        assert "blizzard_id" not in columns(db_path, "player_profiles")
+
     async def test_function_steps_run_once(
         self, db_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
@@ -208,9 +245,9 @@ class TestMigrations:
 class TestConcurrency:
     async def test_fifty_concurrent_writers(self, storage: SQLiteStorage) -> None:
         await asyncio.gather(
-            *(storage.put_player(make_player(f"id-{i}", battletag=f"P-{i}")) for i in range(50)),
+            *(storage.put_player(make_player(f"id{i}", battletag=f"P-{i}")) for i in range(50)),
             *(storage.put_unknown_player(make_unknown(f"U-{i}")) for i in range(50)),
-            *(storage.get_player(f"id-{i}") for i in range(50)),
+            *(storage.get_player(f"id{i}") for i in range(50)),
         )
         stats = await storage.stats()
         assert (stats.rows["player_profiles"], stats.rows["unknown_players"]) == (50, 50)
@@ -221,10 +258,10 @@ class TestConcurrency:
         try:
             await asyncio.gather(
                 *(
-                    app.put_player(make_player(f"app-{i}", raw=os.urandom(50_000)))
+                    app.put_player(make_player(f"app{i}", raw=os.urandom(50_000)))
                     for i in range(25)
                 ),
-                *(worker.put_player(make_player(f"wrk-{i}")) for i in range(25)),
+                *(worker.put_player(make_player(f"wrk{i}")) for i in range(25)),
                 *(worker.delete_players_older_than(0.0) for _ in range(5)),
                 *(app.count_unknown_players() for _ in range(25)),
             )

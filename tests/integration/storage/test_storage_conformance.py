@@ -75,14 +75,14 @@ class TestPlayers:
     async def test_round_trip(self, storage: Storage) -> None:
         record = make_player()
         await storage.put_player(record)
-        assert await storage.get_player(record.blizzard_id) == record
+        assert await storage.get_player(record.key) == record
 
     async def test_round_trip_with_optional_fields_empty(self, storage: Storage) -> None:
         record = make_player(
             battletag=None, name=None, search_entry=None, last_updated_blizzard=None
         )
         await storage.put_player(record)
-        assert await storage.get_player(record.blizzard_id) == record
+        assert await storage.get_player(record.key) == record
 
     async def test_unicode_and_large_round_trip(self, storage: Storage) -> None:
         record = make_player(
@@ -94,7 +94,7 @@ class TestPlayers:
             search_entry={"name": UNICODE_TEXT},
         )
         await storage.put_player(record)
-        assert await storage.get_player(record.blizzard_id) == record
+        assert await storage.get_player(record.key) == record
         assert await storage.find_player_by_battletag("Ранг-1234") == record
 
     async def test_put_replaces_payload(self, storage: Storage) -> None:
@@ -108,7 +108,7 @@ class TestPlayers:
             fetched_at=T0 + 60,
         )
         await storage.put_player(newer)
-        assert await storage.get_player(newer.blizzard_id) == newer
+        assert await storage.get_player(newer.key) == newer
 
     async def test_upsert_keeps_known_battletag_and_name(self, storage: Storage) -> None:
         await storage.put_player(make_player(battletag="Known-1", name="Known"))
@@ -130,14 +130,14 @@ class TestPlayers:
         assert await storage.find_player_by_battletag("Old-1") is None
         found = await storage.find_player_by_battletag("New-2")
         assert found is not None
-        assert found.blizzard_id == "a1b2c3d4|e5f6"
+        assert found.key == "a1b2c3d4|e5f6"
 
     async def test_find_by_battletag_is_exact(self, storage: Storage) -> None:
         await storage.put_player(make_player(battletag="Player-1234"))
         await storage.put_player(make_player("other", battletag="Other-1"))
         found = await storage.find_player_by_battletag("Player-1234")
         assert found is not None
-        assert found.blizzard_id == "a1b2c3d4|e5f6"
+        assert found.key == "a1b2c3d4|e5f6"
         assert await storage.find_player_by_battletag("player-1234") is None
         assert await storage.find_player_by_battletag("Player") is None
 
@@ -148,11 +148,11 @@ class TestPlayers:
         await storage.put_player(make_player("mid", battletag="Same-1", fetched_at=T0 + 1))
         found = await storage.find_player_by_battletag("Same-1")
         assert found is not None
-        assert found.blizzard_id == "new"
+        assert found.key == "new"
 
     async def test_delete_players_older_than(self, storage: Storage) -> None:
-        for age, blizzard_id in enumerate(["a", "b", "c", "d"]):
-            await storage.put_player(make_player(blizzard_id, fetched_at=T0 + age))
+        for age, key in enumerate(["a", "b", "c", "d"]):
+            await storage.put_player(make_player(key, fetched_at=T0 + age))
         assert await storage.delete_players_older_than(T0 + 2) == 2
         # Strictly older: a profile fetched exactly at the cutoff stays.
         assert await storage.get_player("a") is None
@@ -167,6 +167,66 @@ class TestPlayers:
         assert await storage.delete_players_older_than(T0 * 2) == 0
         assert await storage.get_static("heroes:en-us") is not None
         assert await storage.count_unknown_players() == 1
+
+
+class TestPlayerKeys:
+    """A profile is keyed by its Blizzard ID, or by its BattleTag when Blizzard served the
+    career page without a redirect; a later redirect moves it (`Storage.put_player`)."""
+
+    async def test_battletag_key_round_trips(self, storage: Storage) -> None:
+        record = make_player("Solo-1234", search_entry=None)
+        assert (record.battletag, record.blizzard_id) == ("Solo-1234", None)
+        await storage.put_player(record)
+        assert await storage.get_player("Solo-1234") == record
+        assert await storage.find_player_by_battletag("Solo-1234") == record
+
+    def test_battletag_key_must_be_the_records_battletag(self) -> None:
+        with pytest.raises(ValueError, match="BattleTag-keyed"):
+            make_player("Solo-1234", battletag="Other-1")
+        with pytest.raises(ValueError, match="BattleTag-keyed"):
+            make_player("Solo-1234", battletag=None)
+        assert make_player("ab%7Ccd").blizzard_id == "ab%7Ccd"
+
+    async def test_moving_to_the_blizzard_id_replaces_the_battletag_row(
+        self, storage: Storage
+    ) -> None:
+        await storage.put_player(make_player("Solo-1234", raw=b"old", fetched_at=T0))
+        moved = make_player("ab%7Ccd", battletag="Solo-1234", raw=b"new", fetched_at=T0 + 5)
+        await storage.put_player(moved)
+        assert await storage.get_player("Solo-1234") is None
+        assert await storage.get_player("ab%7Ccd") == moved
+        assert await storage.find_player_by_battletag("Solo-1234") == moved
+        assert (await storage.stats()).rows["player_profiles"] == 1
+
+    async def test_moving_even_when_the_battletag_row_is_fresher(self, storage: Storage) -> None:
+        # The redirect is Blizzard's newest answer for the BattleTag, whatever the clocks say.
+        await storage.put_player(make_player("Solo-1234", fetched_at=T0 + 100))
+        await storage.put_player(make_player("ab%7Ccd", battletag="Solo-1234", fetched_at=T0))
+        assert await storage.get_player("Solo-1234") is None
+        found = await storage.find_player_by_battletag("Solo-1234")
+        assert found is not None
+        assert found.key == "ab%7Ccd"
+
+    async def test_other_battletag_rows_stay(self, storage: Storage) -> None:
+        await storage.put_player(make_player("Solo-1234"))
+        await storage.put_player(make_player("Solo-9999"))
+        await storage.put_player(make_player("ab%7Ccd", battletag="Solo-9999"))
+        await storage.put_player(make_player("ef%7C01", battletag=None))
+        assert await storage.get_player("Solo-1234") is not None
+        assert await storage.get_player("Solo-9999") is None
+        assert (await storage.stats()).rows["player_profiles"] == 3
+
+    async def test_rewriting_a_battletag_row_keeps_it(self, storage: Storage) -> None:
+        await storage.put_player(make_player("Solo-1234", raw=b"v1"))
+        await storage.put_player(make_player("Solo-1234", raw=b"v2"))
+        stored = await storage.get_player("Solo-1234")
+        assert stored is not None
+        assert stored.raw == b"v2"
+
+    async def test_cleanup_deletes_battletag_rows_too(self, storage: Storage) -> None:
+        await storage.put_player(make_player("Solo-1234", fetched_at=T0))
+        assert await storage.delete_players_older_than(T0 + 1) == 1
+        assert await storage.find_player_by_battletag("Solo-1234") is None
 
 
 class TestUnknownPlayers:
@@ -212,8 +272,8 @@ class TestStats:
     async def test_counts_rows_and_bytes(self, storage: Storage) -> None:
         before = await storage.stats()
         await storage.put_static(make_static(raw=os.urandom(MB)))
-        for blizzard_id in ["a", "b"]:
-            await storage.put_player(make_player(blizzard_id))
+        for key in ["a", "b"]:
+            await storage.put_player(make_player(key))
         for key in ["x", "y", "z"]:
             await storage.put_unknown_player(make_unknown(key))
         stats = await storage.stats()
