@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from app.adapters.storage import postgres_sql as sql
 from app.adapters.storage.outbox import PendingWrites
 from app.adapters.storage.postgres_jobs import PostgresJobQueue, outbox_transaction
-from app.adapters.storage.postgres_pool import PoolOptions, PostgresPool, affected
+from app.adapters.storage.postgres_pool import Connection, PoolOptions, PostgresPool, affected
 from app.adapters.storage.sqlite import OperationObserver
 from app.ports import PlayerRecord, StaticRecord, StorageStats, UnknownPlayer
 
@@ -81,9 +81,9 @@ class PostgresStorage:
             args = await sql.static_args(record, now=time.time())
             await self._pool.execute(sql.PUT_STATIC, *args)
 
-    async def get_player(self, blizzard_id: str) -> PlayerRecord | None:
+    async def get_player(self, key: str) -> PlayerRecord | None:
         with self._timed("player_profiles", "get"):
-            row = await self._pool.fetchrow(sql.GET_PLAYER, sql.b(blizzard_id))
+            row = await self._pool.fetchrow(sql.GET_PLAYER, sql.b(key))
             return None if row is None else await sql.player_from_row(row)
 
     async def find_player_by_battletag(self, battletag: str) -> PlayerRecord | None:
@@ -93,11 +93,17 @@ class PostgresStorage:
             return None if row is None else await sql.player_from_row(row)
 
     async def put_player(self, record: PlayerRecord) -> None:
-        """Upsert; a None `battletag` or `name` keeps the stored value."""
+        """Upsert; a None `battletag` or `name` keeps the stored value. A Blizzard-ID-keyed
+        record naming a BattleTag replaces the row keyed by that BattleTag (it moved)."""
         with self._timed("player_profiles", "put"):
             self._pool.ensure_open()
             args = await sql.player_args(record, now=time.time())
-            await self._pool.execute(sql.PUT_PLAYER, *args)
+
+            async def upsert(conn: Connection) -> None:
+                await conn.execute(sql.PUT_PLAYER, *args)
+                await conn.execute(sql.DELETE_MOVED_PLAYER, *sql.moved_args(args))
+
+            await self._pool.transaction(upsert)
 
     async def delete_players_older_than(self, cutoff: float) -> int:
         with self._timed("player_profiles", "delete_older_than"):

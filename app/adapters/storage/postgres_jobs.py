@@ -136,8 +136,12 @@ async def outbox_transaction(pool: PostgresPool) -> AsyncIterator[PendingWrites]
     for record in pending.statics:  # compressed here, before the transaction starts
         writes.append((sql.PUT_STATIC, await sql.static_args(record, now=now)))
     for player in pending.players:
-        writes.append((sql.PUT_PLAYER, await sql.player_args(player, now=now)))
+        args = await sql.player_args(player, now=now)
+        writes += [(sql.PUT_PLAYER, args), (sql.DELETE_MOVED_PLAYER, sql.moved_args(args))]
     writes.extend((sql.PUT_UNKNOWN, sql.unknown_args(status)) for status in pending.unknowns)
+    if pending.cleared_unknowns:
+        cleared = [sql.b(key) for key in pending.cleared_unknowns]
+        writes.append((sql.DELETE_UNKNOWN, (cleared,)))
     jobs = [(spec.key, enqueue_args(spec, now)) for spec in pending.jobs]
 
     async def apply(conn: Connection) -> list[str]:

@@ -4,10 +4,10 @@ Migration N is `MIGRATIONS[N - 1]`, an SQL script. `migrate` takes a session adv
 lock first, so several processes starting at once (API hosts, workers) migrate once: the
 others wait, then find nothing left to do. Each step commits in one transaction with its
 row in `schema_migrations`. To change the schema, append a step; never edit a released
-one (the same rule as the SQLite migrations, whose versions these mirror).
+one (the same rule as the SQLite migrations; the numbers are PostgreSQL's own).
 
 Column choices:
-- identifiers and names (`key`, `blizzard_id`, `battletag`, `name`) are `bytea` holding
+- identifiers and names (`key`, `battletag`, `name`) are `bytea` holding
   UTF-8: PostgreSQL `text` cannot hold U+0000, which a Python `str` (and SQLite) can, and
   byte order makes `ORDER BY key` the same on every server whatever its collation
   (`convert_from(key, 'UTF8')` shows them as text);
@@ -38,7 +38,7 @@ ALTER TABLE static_data ALTER COLUMN raw SET STORAGE EXTERNAL,
     ALTER COLUMN parsed SET STORAGE EXTERNAL;
 
 CREATE TABLE player_profiles (
-    blizzard_id            bytea PRIMARY KEY,
+    key                    bytea PRIMARY KEY,   -- a Blizzard ID or a BattleTag
     battletag              bytea,
     name                   bytea,
     raw                    bytea NOT NULL,
@@ -53,7 +53,7 @@ CREATE TABLE player_profiles (
 ALTER TABLE player_profiles ALTER COLUMN raw SET STORAGE EXTERNAL,
     ALTER COLUMN parsed SET STORAGE EXTERNAL;
 CREATE INDEX idx_player_profiles_battletag
-    ON player_profiles (battletag, fetched_at, blizzard_id) WHERE battletag IS NOT NULL;
+    ON player_profiles (battletag, fetched_at, key) WHERE battletag IS NOT NULL;
 CREATE INDEX idx_player_profiles_fetched_at ON player_profiles (fetched_at);
 
 CREATE TABLE unknown_players (

@@ -31,25 +31,25 @@ ON CONFLICT (key) DO UPDATE SET
 """
 
 _PLAYER_COLUMNS = """
-    blizzard_id, battletag, name, raw, parsed, parser_version, search_entry,
+    key, battletag, name, raw, parsed, parser_version, search_entry,
     last_updated_blizzard, fetched_at
 """
 
-GET_PLAYER = f"SELECT {_PLAYER_COLUMNS} FROM player_profiles WHERE blizzard_id = $1"
+GET_PLAYER = f"SELECT {_PLAYER_COLUMNS} FROM player_profiles WHERE key = $1"
 
 FIND_PLAYER_BY_BATTLETAG = f"""
 SELECT {_PLAYER_COLUMNS} FROM player_profiles
 WHERE battletag = $1
-ORDER BY fetched_at DESC, blizzard_id DESC
+ORDER BY fetched_at DESC, key DESC
 LIMIT 1
 """
 
 PUT_PLAYER = """
 INSERT INTO player_profiles (
-    blizzard_id, battletag, name, raw, parsed, parser_version, search_entry,
+    key, battletag, name, raw, parsed, parser_version, search_entry,
     last_updated_blizzard, fetched_at, created_at, updated_at
 ) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
-ON CONFLICT (blizzard_id) DO UPDATE SET
+ON CONFLICT (key) DO UPDATE SET
     battletag = COALESCE(excluded.battletag, player_profiles.battletag),
     name = COALESCE(excluded.name, player_profiles.name),
     raw = excluded.raw,
@@ -60,6 +60,10 @@ ON CONFLICT (blizzard_id) DO UPDATE SET
     fetched_at = excluded.fetched_at,
     updated_at = excluded.updated_at
 """
+
+# Run with PUT_PLAYER, in its transaction: a Blizzard-ID-keyed record naming a BattleTag
+# replaces the row keyed by that BattleTag (the profile moved; see `Storage.put_player`).
+DELETE_MOVED_PLAYER = "DELETE FROM player_profiles WHERE key = $2 AND key <> $1"
 
 DELETE_PLAYERS_OLDER_THAN = "DELETE FROM player_profiles WHERE fetched_at < $1"
 
@@ -130,7 +134,7 @@ async def player_args(record: PlayerRecord, *, now: float) -> tuple[Any, ...]:
     raw, parsed = await pack(record.raw, record.parsed)
     search = record.search_entry
     return (
-        b(record.blizzard_id),
+        b(record.key),
         nb(record.battletag),
         nb(record.name),
         raw,
@@ -143,14 +147,19 @@ async def player_args(record: PlayerRecord, *, now: float) -> tuple[Any, ...]:
     )
 
 
+def moved_args(player_args: tuple[Any, ...]) -> tuple[Any, ...]:
+    """`DELETE_MOVED_PLAYER`'s arguments (key, battletag) from `player_args`' result."""
+    return player_args[0], player_args[1]
+
+
 async def player_from_row(row: Any) -> PlayerRecord:
-    id_blob, tag_blob, name_blob, raw_blob, parsed_blob, version, search, updated, fetched = row
+    key_blob, tag_blob, name_blob, raw_blob, parsed_blob, version, search, updated, fetched = row
     table = "player_profiles"
-    blizzard_id = ss(table, id_blob)
-    raw, parsed = await unpack(table, blizzard_id, raw_blob, parsed_blob)
-    search_entry = load_json_column(table, blizzard_id, search)
+    key = ss(table, key_blob)
+    raw, parsed = await unpack(table, key, raw_blob, parsed_blob)
+    search_entry = load_json_column(table, key, search)
     return PlayerRecord(
-        blizzard_id,
+        key,
         s(table, tag_blob),
         s(table, name_blob),
         raw,
