@@ -33,14 +33,36 @@ def _settings() -> Settings:
     return settings
 
 
+def _check_storage(settings: Settings) -> None:
+    """Open and migrate storage once before serving; exits 2 with one line if it cannot.
+
+    Without this, a bad `DATABASE_URL` would surface as a traceback from each server
+    process's start-up instead of one message naming the setting.
+    """
+    from app.bootstrap import StorageStartupError, open_storage
+
+    async def check() -> None:
+        storage = await open_storage(settings)
+        await storage.close()
+
+    try:
+        asyncio.run(check())
+    except StorageStartupError as exc:
+        print(f"owdata: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
 def _serve(args: argparse.Namespace) -> int:
     settings = _settings()
+    from app.bootstrap import describe_storage
+
+    _check_storage(settings)
     logging.getLogger(__name__).info(
         "serving on http://%s:%d (upstream %s, storage %s, cache %s)",
         args.host,
         args.port,
         settings.blizzard_host,
-        settings.storage_path,
+        describe_storage(settings),
         "valkey" if settings.valkey_url else "in-process",
     )
     if args.workers > 1:
@@ -69,9 +91,14 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _worker(args: argparse.Namespace) -> int:
     settings = _settings()
+    from app.bootstrap import StorageStartupError
     from app.worker import run_worker
 
-    return asyncio.run(run_worker(settings))
+    try:
+        return asyncio.run(run_worker(settings))
+    except StorageStartupError as exc:
+        print(f"owdata: {exc}", file=sys.stderr)
+        return 2
 
 
 def _fake_upstream(args: argparse.Namespace) -> int:

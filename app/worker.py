@@ -15,7 +15,13 @@ import signal
 import time
 
 from app.api.routers.metrics import start_metrics_server
-from app.bootstrap import build_cache, build_services, gauge_sources, open_adapters
+from app.bootstrap import (
+    build_cache,
+    build_services,
+    describe_storage,
+    gauge_sources,
+    open_adapters,
+)
 from app.config import Settings
 from app.metrics import Metrics
 from app.services.maintenance import Maintenance
@@ -43,7 +49,7 @@ async def run_worker(settings: Settings) -> int:
             max_age=settings.player_profile_max_age,
             jobs_retention=settings.jobs_done_retention,
         )
-        logger.info("worker started (storage %s)", settings.storage_path)
+        logger.info("worker started (storage %s)", describe_storage(settings))
         tasks = [
             asyncio.create_task(services.runner.run_forever(stop), name="jobs"),
             asyncio.create_task(
