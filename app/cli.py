@@ -1,6 +1,7 @@
-"""The `owdata` command: `serve`, `fake-upstream`.
+"""The `owdata` command: `serve`, `worker`, `storage copy`, `fake-upstream`.
 
 owdata serve --host 127.0.0.1 --port 8080 [--workers N]
+owdata storage copy --from data/owdata.db --to postgresql://user:password@host/db
 owdata fake-upstream --port 8081 [--fixtures ../shared/fixtures]
 """
 
@@ -101,6 +102,18 @@ def _worker(args: argparse.Namespace) -> int:
         return 2
 
 
+def _storage_copy(args: argparse.Namespace) -> int:
+    settings = _settings()
+    from app.bootstrap import StorageStartupError
+    from app.storage_cli import run_copy
+
+    try:
+        return asyncio.run(run_copy(args.source, args.target, settings))
+    except StorageStartupError as exc:
+        print(f"owdata: {exc}", file=sys.stderr)
+        return 2
+
+
 def _fake_upstream(args: argparse.Namespace) -> int:
     from app.devtools.fake_upstream import FakeUpstream
 
@@ -127,6 +140,18 @@ def build_parser() -> argparse.ArgumentParser:
         "worker", help="run refresh jobs (beside `serve` with JOBS_IN_PROCESS=false, or as extra)"
     )
     worker.set_defaults(run=_worker)
+
+    storage = commands.add_parser("storage", help="storage tools").add_subparsers(
+        dest="storage_command", required=True
+    )
+    copy = storage.add_parser(
+        "copy",
+        help="copy profiles, pages, unknown players and pending jobs into another storage "
+        "(idempotent; prints the counts copied and verified)",
+    )
+    copy.add_argument("--from", dest="source", required=True, help="SQLite file path or URL")
+    copy.add_argument("--to", dest="target", required=True, help="postgresql:// URL (or path)")
+    copy.set_defaults(run=_storage_copy)
 
     fake = commands.add_parser(
         "fake-upstream", help="serve the captured Blizzard pages (for tests and offline runs)"

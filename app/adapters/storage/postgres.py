@@ -23,6 +23,7 @@ from collections.abc import Iterator
 
 from app.adapters.storage import postgres_sql as sql
 from app.adapters.storage.outbox import PendingWrites
+from app.adapters.storage.postgres_export import PostgresExport
 from app.adapters.storage.postgres_jobs import PostgresJobQueue, outbox_transaction
 from app.adapters.storage.postgres_pool import Connection, PoolOptions, PostgresPool, affected
 from app.adapters.storage.sqlite import OperationObserver
@@ -41,6 +42,8 @@ class PostgresStorage:
         self._on_operation = on_operation
         self.jobs = PostgresJobQueue(pool)
         """The durable job queue in the same database (`app.ports.JobQueue`)."""
+        self.export = PostgresExport(pool)
+        """Everything stored, for `owdata storage copy` (`app.ports.StorageExport`)."""
 
     @classmethod
     async def open(
