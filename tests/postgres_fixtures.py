@@ -3,7 +3,7 @@
 * `postgres_server` (session): one started `PostgresProcess` for the whole run, stopped
   at the end. Tests may `stop()`/`restart()` it; `postgres_url` starts it again if needed.
 * `postgres_url` (function): the URL of a new, empty database on it, so tests never see
-  each other's rows.
+  each other's rows (dropped afterwards: each one takes several MB of disk).
 
 Without Debian's `postgresql` binaries the tests are skipped, or fail under `CI=true` so
 that CI cannot pass by skipping them.
@@ -42,8 +42,11 @@ def postgres_server() -> Iterator[PostgresProcess]:
 
 
 @pytest.fixture
-def postgres_url(postgres_server: PostgresProcess) -> str:
-    """A new, empty database on a running server."""
+def postgres_url(postgres_server: PostgresProcess) -> Iterator[str]:
+    """A new, empty database on a running server, dropped after the test."""
     if not postgres_server.running:  # a test that stopped it and failed
         postgres_server.start()
-    return postgres_server.create_database()
+    url = postgres_server.create_database()
+    yield url
+    if postgres_server.running:
+        postgres_server.drop_database(url)

@@ -214,6 +214,11 @@ class PostgresProcess:
         self.psql(f"CREATE DATABASE {name}")
         return self.url(name)
 
+    def drop_database(self, url: str) -> None:
+        """Drop a database made by `create_database` (its connections are ended)."""
+        name = url.rsplit("/", 1)[-1]
+        self.psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
 
 def _tail(path: Path, lines: int = 20) -> str:
     try:

@@ -8,8 +8,8 @@
   connection when it is acquired); if that fails too the caller gets
   `StorageUnavailableError` (the API answers 503), and the next call tries again. Every
   operation is a single statement or a transaction, so a retried one is applied once:
-  upserts and owner-checked updates are idempotent, and an uncommitted transaction died
-  with its connection.
+  upserts and owner-checked updates are idempotent, an uncommitted transaction died with
+  its connection, and a claim whose answer was lost is leased again when its lease ends.
 
 Example:
     >>> pool = await PostgresPool.open("postgresql://owdata@db/owdata")  # doctest: +SKIP
@@ -152,7 +152,7 @@ class PostgresPool:
         self._closed = True
         try:
             await asyncio.wait_for(self._pool.close(), timeout=10)
-        except (TimeoutError, *(OSError, asyncpg.PostgresError, asyncpg.InterfaceError)):
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):  # OSError: timeouts
             logger.warning("PostgreSQL pool did not close cleanly; terminating it")
             self._pool.terminate()
 
