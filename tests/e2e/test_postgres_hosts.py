@@ -1,6 +1,7 @@
 """Several `owdata serve` processes sharing one PostgreSQL database (no Valkey): what one
-stored, the other answers without asking Blizzard; a refresh job runs once across them.
-And start-up against a PostgreSQL that cannot be used: one line naming the setting."""
+stored, the other answers without asking Blizzard; a refresh job runs once across them,
+and a worker killed mid-job leaves it to run again, once. And start-up against a
+PostgreSQL that cannot be used: one line naming the setting."""
 
 from __future__ import annotations
 
@@ -17,8 +18,10 @@ import httpx
 import pytest
 
 from app.adapters.storage.postgres import PostgresStorage
+from app.config import Settings
 from app.devtools.fake_upstream import FakeUpstreamServer
 from tests.e2e.conftest import eventually
+from tests.e2e.test_worker_process import app_settings, queue_a_refresh, worker
 from tests.postgres_server import PostgresProcess
 
 pytestmark = pytest.mark.postgres
@@ -149,3 +152,46 @@ def test_an_unknown_database_stops_start_up_with_one_line(
     assert result.stderr.count("\n") == 1, result.stderr
     assert "DATABASE_URL" in result.stderr
     assert "no_such_database" in result.stderr
+
+
+async def test_a_worker_killed_mid_job_leaves_it_to_run_again_exactly_once(
+    settings: Settings,
+    upstream: FakeUpstreamServer,
+    postgres_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", postgres_url)  # the worker processes' storage
+    settings = app_settings(settings).model_copy(update={"database_url": postgres_url})
+    await queue_a_refresh(settings)
+    storage = await PostgresStorage.open(postgres_url)
+    try:
+
+        async def state() -> tuple[str, int] | None:
+            job = await storage.jobs.get(ROLES_JOB)
+            return None if job is None else (job.state, job.attempts)
+
+        assert await state() == ("queued", 0)
+        upstream.app.reset()
+        upstream.app.delay = 10.0  # the first worker's fetch hangs…
+
+        async def fetch_started() -> bool:
+            return upstream.app.calls["/en-us/"] == 1
+
+        with worker(settings) as first:
+            await eventually(fetch_started, within=30)
+            first.kill()  # …and the worker dies in the middle of the job
+            first.wait()
+        assert await state() == ("running", 1)
+        upstream.app.delay = 0.0
+
+        async def done() -> bool:
+            current = await state()
+            return current is not None and current[0] == "done"
+
+        with worker(settings):
+            await eventually(done, within=30)
+            await asyncio.sleep(0.5)  # room for a (wrong) second completion
+        assert await state() == ("done", 2)
+    finally:
+        await storage.close()
+    assert upstream.app.calls["/en-us/"] == 2
