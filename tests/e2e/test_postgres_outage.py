@@ -30,9 +30,14 @@ async def test_a_lost_server_is_a_json_503_then_the_app_reconnects(
             assert lost.headers["cache-control"] == "no-store"
             assert "retry-after" in lost.headers
             assert "Storage is temporarily unavailable" in lost.json()["error"]
+            for route in ("/heroes/ana", "/roles"):
+                response = await http.get(route)
+                assert response.status_code == 503, route
+                assert response.headers["cache-control"] == "no-store", route
         finally:
             postgres_server.start()
         upstream.app.reset()
         back = await http.get("/players/TeKrop-2217/stats/summary")
         assert back.status_code == 200
         assert dict(upstream.app.calls) == {}  # answered from the stored profile
+        assert (await http.get("/roles")).status_code == 200  # nothing failed was cached

@@ -61,7 +61,8 @@ def is_connection_error(exc: BaseException) -> bool:
         OSError  # refused, reset, unreachable, TimeoutError
         | asyncpg.PostgresConnectionError  # SQLSTATE 08: connection lost mid-operation
         | asyncpg.OperatorInterventionError  # SQLSTATE 57: admin shutdown, starting up
-        | asyncpg.InterfaceError,  # the connection was closed under us
+        | asyncpg.InterfaceError  # the connection was closed under us
+        | asyncpg_base.InternalClientError,  # its state was broken by the loss
     )
 
 
@@ -152,7 +153,7 @@ class PostgresPool:
         self._closed = True
         try:
             await asyncio.wait_for(self._pool.close(), timeout=10)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):  # OSError: timeouts
+        except Exception:  # a timeout, a dead server, a connection caught mid-operation
             logger.warning("PostgreSQL pool did not close cleanly; terminating it")
             self._pool.terminate()
 
