@@ -14,6 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from app.adapters.cache.memory import MemoryCache
 from app.adapters.cache.valkey import ValkeyCache
+from app.adapters.circuit_breaker import CircuitBreaker
 from app.adapters.locks.valkey import ValkeyFlightLock
 from app.adapters.storage.postgres import PostgresStorage
 from app.adapters.storage.postgres_pool import PoolOptions
@@ -25,13 +26,14 @@ from app.adapters.upstream.http import HttpUpstream
 from app.api.deps import CachePolicy, Container
 from app.config import Settings
 from app.data import reference as curated
-from app.domain.errors import StorageUnavailableError
+from app.domain.errors import ParseProblem, StorageUnavailableError
 from app.metrics import GaugeSources, Metrics
 from app.ports import Cache, Clock, FlightLock, OutboxStorage, Upstream
 from app.services.hero_stats import HeroStatsService
 from app.services.heroes import BLIZZARD_PUBLIC_URL, HeroesConfig, HeroesService
 from app.services.hooks import ServiceHooks, StorageResult
 from app.services.jobs import JobPolicy, JobRunner
+from app.services.maintenance import Retention
 from app.services.players.profiles import PlayerProfiles
 from app.services.players.search import PlayerSearch
 from app.services.players.service import PlayersService
@@ -42,10 +44,23 @@ from app.services.static_pages import StaticPages
 from app.services.throttle import Throttle, ThrottleConfig, ThrottleStore
 
 
+def valkey_circuit(settings: Settings, metrics: Metrics | None = None) -> CircuitBreaker:
+    """The process's one breaker in front of Valkey, shared by the cache, the throttle and
+    the lock: they talk to the same server, so what one finds frozen the others skip."""
+    return CircuitBreaker(
+        "valkey",
+        threshold=settings.valkey_breaker_threshold,
+        cooldown=settings.valkey_breaker_cooldown,
+        on_change=metrics.valkey_circuit if metrics else None,
+    )
+
+
 def build_cache(settings: Settings, metrics: Metrics | None = None) -> Cache:
     if settings.valkey_url:
         return ValkeyCache.from_url(
-            settings.valkey_url, on_error=metrics.cache_error if metrics else None
+            settings.valkey_url,
+            on_error=metrics.cache_error if metrics else None,
+            circuit=valkey_circuit(settings, metrics),
         )
     return MemoryCache(
         max_entries=settings.memory_cache_max_entries, max_bytes=settings.memory_cache_max_bytes
@@ -67,11 +82,16 @@ def throttle_config(settings: Settings) -> ThrottleConfig:
     )
 
 
-def build_throttle(settings: Settings, metrics: Metrics | None = None) -> Throttle:
+def build_throttle(
+    settings: Settings, metrics: Metrics | None = None, circuit: CircuitBreaker | None = None
+) -> Throttle:
     config = throttle_config(settings)
     store: ThrottleStore = (
         ValkeyThrottleStore.from_url(
-            settings.valkey_url, config, on_error=metrics.cache_error if metrics else None
+            settings.valkey_url,
+            config,
+            on_error=metrics.cache_error if metrics else None,
+            circuit=circuit or valkey_circuit(settings, metrics),
         )
         if settings.valkey_url
         else MemoryThrottleStore(config)
@@ -114,10 +134,14 @@ async def open_storage(settings: Settings, metrics: Metrics | None = None) -> Ou
     Raises `StorageStartupError` (one line, naming the setting) when it cannot be opened.
     """
     observer = metrics.storage_operation if metrics else None
+    on_decode_error = metrics.storage_decode_error if metrics else None
     if settings.database_url:
         try:
             return await PostgresStorage.open(
-                settings.database_url, pool_options(settings), on_operation=observer
+                settings.database_url,
+                pool_options(settings),
+                on_operation=observer,
+                on_decode_error=on_decode_error,
             )
         except Exception as exc:
             detail = (
@@ -130,7 +154,9 @@ async def open_storage(settings: Settings, metrics: Metrics | None = None) -> Ou
                 + " ".join(detail.split())
             ) from exc
     try:
-        return await SQLiteStorage.open(settings.storage_path, on_operation=observer)
+        return await SQLiteStorage.open(
+            settings.storage_path, on_operation=observer, on_decode_error=on_decode_error
+        )
     except Exception as exc:
         raise StorageStartupError(
             f"STORAGE_PATH: cannot open SQLite file {settings.storage_path}: "
@@ -162,12 +188,17 @@ async def open_adapters(
         user_agent=settings.upstream_user_agent,
         penalty_seconds=math.ceil(settings.throttle_penalty_duration),
     )
-    throttle = build_throttle(settings, metrics)
+    # The cache's breaker when it is on Valkey, so one frozen server is detected once.
+    circuit = cache.circuit if isinstance(cache, ValkeyCache) else None
+    if settings.valkey_url and circuit is None:
+        circuit = valkey_circuit(settings, metrics)
+    throttle = build_throttle(settings, metrics, circuit)
     upstream = ThrottledUpstream(http, throttle)
     lock = (
         ValkeyFlightLock.from_url(
             settings.valkey_url,
             wait=settings.upstream_timeout * 3,
+            circuit=circuit,
         )
         if settings.valkey_url
         else None
@@ -180,6 +211,16 @@ async def open_adapters(
             await lock.close()
         await storage.close()
         await cache.close()
+
+
+def retention(settings: Settings) -> Retention:
+    """What the cleanup job (`Maintenance`) keeps, and for how long."""
+    return Retention(
+        profiles=settings.player_profile_max_age,
+        done_jobs=settings.jobs_done_retention,
+        unknown_players=settings.unknown_player_retention,
+        dead_jobs=settings.jobs_dead_retention,
+    )
 
 
 def cache_policy(settings: Settings) -> CachePolicy:
@@ -211,8 +252,13 @@ def service_hooks(metrics: Metrics | None, page_type: str) -> ServiceHooks:
     def storage_lookup(result: StorageResult) -> None:
         metrics.cache_lookup("storage", result)
 
+    def parse_problem(problem: ParseProblem) -> None:
+        metrics.parse_error(problem.page_type, problem.reason)
+
     return ServiceHooks(
-        storage_lookup=storage_lookup, flight_wait=lambda: metrics.single_flight_wait(page_type)
+        storage_lookup=storage_lookup,
+        flight_wait=lambda: metrics.single_flight_wait(page_type),
+        parse_problem=parse_problem,
     )
 
 

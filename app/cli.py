@@ -2,7 +2,7 @@
 
 owdata serve --host 127.0.0.1 --port 8080 [--workers N]
 owdata storage copy --from data/owdata.db --to postgresql://user:password@host/db
-owdata fake-upstream --port 8081 [--fixtures ../shared/fixtures]
+owdata fake-upstream --port 8081 [--fixtures ../shared/fixtures] [--overlay routes.json]
 """
 
 from __future__ import annotations
@@ -93,13 +93,16 @@ def _serve(args: argparse.Namespace) -> int:
 def _worker(args: argparse.Namespace) -> int:
     settings = _settings()
     from app.bootstrap import StorageStartupError
-    from app.worker import run_worker
+    from app.worker import WorkerStartError, run_worker
 
     try:
         return asyncio.run(run_worker(settings))
     except StorageStartupError as exc:
         print(f"owdata: {exc}", file=sys.stderr)
         return 2
+    except WorkerStartError as exc:
+        print(f"owdata worker: {exc}", file=sys.stderr)
+        return 1
 
 
 def _storage_copy(args: argparse.Namespace) -> int:
@@ -115,14 +118,16 @@ def _storage_copy(args: argparse.Namespace) -> int:
 
 
 def _fake_upstream(args: argparse.Namespace) -> int:
+    from app.devtools.fake_routes import read_overlay
     from app.devtools.fake_upstream import FakeUpstream
 
     root = Path(args.fixtures)
     if not (root / "blizzard" / "manifest.json").is_file():
         print(f"owdata: no blizzard/manifest.json under {root}", file=sys.stderr)
         return 2
+    overlay = read_overlay(Path(args.overlay)) if args.overlay else []
     print(f"fake upstream on http://{args.host}:{args.port} serving {root}", flush=True)
-    uvicorn.run(FakeUpstream(root), host=args.host, port=args.port, lifespan="off")
+    uvicorn.run(FakeUpstream(root, overlay), host=args.host, port=args.port, lifespan="off")
     return 0
 
 
@@ -162,6 +167,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--fixtures",
         default=str(fixtures_dir()),
         help=f"fixtures folder (default: ${FIXTURES_ENV_VAR} or ../shared/fixtures)",
+    )
+    fake.add_argument(
+        "--overlay",
+        help='JSON file of routes tried before the manifest\'s ({"routes": [...]}, same shape)',
     )
     fake.set_defaults(run=_fake_upstream)
     return parser

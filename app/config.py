@@ -56,6 +56,11 @@ class Settings(BaseSettings):
     """Longest a PostgreSQL statement may run before it is cancelled (an error, retried)."""
     valkey_url: str | None = None
     """Unset: an in-process cache. Set (e.g. `valkey://127.0.0.1:6379/0`): shared Valkey."""
+    valkey_breaker_threshold: Annotated[int, Field(ge=1, le=1000)] = 3
+    """Consecutive Valkey failures (timeouts included) after which the cache, throttle and
+    lock skip Valkey (one circuit breaker per process, shared by the three)."""
+    valkey_breaker_cooldown: Annotated[float, Field(gt=0, le=3600)] = 5.0
+    """Seconds Valkey is skipped once a breaker opened; then one call probes it."""
     memory_cache_max_entries: Annotated[int, Field(ge=16, le=10_000_000)] = 10_000
     memory_cache_max_bytes: Annotated[int, Field(ge=1_048_576)] = 256 * 1024 * 1024
     stale_answer_cache_timeout: Annotated[int, Field(ge=0, le=3600)] = 5
@@ -91,6 +96,9 @@ class Settings(BaseSettings):
     unknown_player_initial_retry: PositiveSeconds = 600
     unknown_player_retry_multiplier: Annotated[int, Field(ge=1, le=100)] = 3
     unknown_player_max_retry: PositiveSeconds = 21600
+    unknown_player_retention: NonNegativeSeconds = 86400
+    """Unknown-player rows are deleted by the cleanup job this long after their next check
+    was due (nobody asked since); 0 keeps them forever."""
     search_max_limit: Annotated[int, Field(ge=1, le=1000)] = 100
     """Largest `limit` accepted by `/players` (OverFast has none)."""
     maintenance_interval: PositiveSeconds = 3600
@@ -125,13 +133,17 @@ class Settings(BaseSettings):
     worker_shutdown_grace: Annotated[float, Field(ge=0, le=600)] = 10.0
     jobs_done_retention: PositiveSeconds = 86400
     """Finished jobs are kept this long (for inspection), then purged by the cleanup job."""
+    jobs_dead_retention: NonNegativeSeconds = 604800
+    """Dead jobs (failed `WORKER_MAX_ATTEMPTS` times) are kept this long after their last
+    failure, then purged by the cleanup job; 0 keeps them forever."""
 
     # --- metrics ------------------------------------------------------------------------
     metrics_enabled: bool = True
     """Serve Prometheus metrics at `GET /metrics` (and on the worker's metrics port)."""
     worker_metrics_host: str = "127.0.0.1"
-    worker_metrics_port: Annotated[int, Field(ge=1, le=65_535)] = 9000
-    """Where `owdata worker` serves its metrics (`/metrics`)."""
+    worker_metrics_port: Annotated[int, Field(ge=0, le=65_535)] = 9000
+    """Where `owdata worker` serves its metrics (`/metrics`); 0 picks a free port (logged).
+    Two workers on one host need two ports: the second one stops with a clear error."""
 
     # --- HTTP ---------------------------------------------------------------------------
     max_query_string_length: Annotated[int, Field(ge=64, le=65_536)] = 1024

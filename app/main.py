@@ -28,7 +28,7 @@ from app.api.openapi import DESCRIPTION, TAGS_METADATA
 from app.api.response_cache import ResponseCacheMiddleware
 from app.api.routers import hero_stats, heroes, players, reference
 from app.api.routers.metrics import metrics_router
-from app.bootstrap import build_cache, build_services, gauge_sources, open_adapters
+from app.bootstrap import build_cache, build_services, gauge_sources, open_adapters, retention
 from app.config import Settings, load_settings
 from app.metrics import CacheLayer, Metrics
 from app.ports import Clock
@@ -49,8 +49,7 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> FastAPI:
             cleanup = Maintenance(
                 adapters.storage,
                 clock,
-                max_age=settings.player_profile_max_age,
-                jobs_retention=settings.jobs_done_retention,
+                retention(settings),
             )
             stop = asyncio.Event()
             tasks = [

@@ -135,6 +135,12 @@ class Storage(Protocol):
 
     async def clear_unknown_player(self, *keys: str) -> None: ...
 
+    async def delete_unknown_players_due_before(self, cutoff: float) -> int:
+        """Remove unknown-player rows whose `next_check_at` is before `cutoff` (unix
+        seconds); return how many. Retention: nobody asked for them since their backoff
+        ended (a request then would have checked Blizzard and updated or cleared them)."""
+        ...
+
     async def count_unknown_players(self) -> int: ...
 
     async def stats(self) -> StorageStats: ...
@@ -281,6 +287,11 @@ class JobQueue(Protocol):
 
     async def purge_done(self, older_than: float) -> int:
         """Delete done jobs last updated before `older_than`; return how many."""
+        ...
+
+    async def purge_dead(self, older_than: float) -> int:
+        """Delete dead jobs last updated (failed for the last time) before `older_than`;
+        return how many. Queued, running and done jobs are left alone."""
         ...
 
 

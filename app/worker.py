@@ -4,6 +4,8 @@ It opens the same storage and upstream (throttle included, shared through Valkey
 `VALKEY_URL` is set) as the API, and stops cleanly on SIGTERM/SIGINT: running jobs get
 `WORKER_SHUTDOWN_GRACE` seconds, then are re-queued. Several workers, and API processes
 running jobs in-process, can share one SQLite file: each job is leased to one of them.
+Each worker serves its metrics on its own port (`WORKER_METRICS_PORT`): a second worker
+on a host whose port is taken stops at once with a one-line error (`WorkerStartError`).
 """
 
 from __future__ import annotations
@@ -21,12 +23,32 @@ from app.bootstrap import (
     describe_storage,
     gauge_sources,
     open_adapters,
+    retention,
 )
 from app.config import Settings
 from app.metrics import Metrics
 from app.services.maintenance import Maintenance
 
 logger = logging.getLogger(__name__)
+
+
+class WorkerStartError(Exception):
+    """The worker cannot start; the message is one line meant for the operator."""
+
+
+async def _serve_metrics(metrics: Metrics, settings: Settings) -> asyncio.Server:
+    host, port = settings.worker_metrics_host, settings.worker_metrics_port
+    try:
+        server = await start_metrics_server(metrics, host, port)
+    except OSError as exc:
+        raise WorkerStartError(
+            f"cannot serve metrics on {host}:{port} ({exc.strerror or exc}); is another "
+            "`owdata worker` running on this host? Give each worker its own "
+            "WORKER_METRICS_PORT (0 picks a free one) or set METRICS_ENABLED=false"
+        ) from None
+    bound = server.sockets[0].getsockname()
+    logger.info("worker metrics on http://%s:%d/metrics", bound[0], bound[1])
+    return server
 
 
 async def run_worker(settings: Settings) -> int:
@@ -40,14 +62,11 @@ async def run_worker(settings: Settings) -> int:
         server = None
         if metrics is not None:
             metrics.watch(gauge_sources(adapters))
-            server = await start_metrics_server(
-                metrics, settings.worker_metrics_host, settings.worker_metrics_port
-            )
+            server = await _serve_metrics(metrics, settings)
         maintenance = Maintenance(
             adapters.storage,
             time.time,
-            max_age=settings.player_profile_max_age,
-            jobs_retention=settings.jobs_done_retention,
+            retention(settings),
         )
         logger.info("worker started (storage %s)", describe_storage(settings))
         tasks = [

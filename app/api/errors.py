@@ -23,6 +23,7 @@ from app.domain.errors import (
     UpstreamRateLimitedError,
     UpstreamStatusError,
 )
+from app.domain.player_ids import PATTERN_HINTS
 from app.services.players.unknown import PlayerNotFoundError
 
 logger = logging.getLogger(__name__)
@@ -35,7 +36,9 @@ def _validation_summary(exc: RequestValidationError) -> str:
     for error in exc.errors():
         location = [str(p) for p in error.get("loc", ()) if not str(p).startswith("str-enum[")]
         name = location[-1] if len(location) > 1 else ".".join(location)
-        parts.append(f"{name}: {error.get('msg', 'invalid')}")
+        # A player id's pattern says nothing to a reader: say what it stands for.
+        hint = PATTERN_HINTS.get(str(error.get("ctx", {}).get("pattern")))
+        parts.append(f"{name}: {hint or error.get('msg', 'invalid')}")
     return "Invalid request: " + "; ".join(dict.fromkeys(parts))
 
 

@@ -2,14 +2,16 @@
 
 It serves `blizzard/manifest.json` of the fixtures folder (see its README): routes are
 tried in order, `*` matches one path segment, the query string is ignored unless a route
-gives `query`. Tests can also inject faults (an HTTP status for every page, or a delay)
-and read how many times each path was asked for, in-process or over HTTP:
+gives `query`. Overlays add or replace routes without copying fixtures (a career page
+served without redirect, a mutated page): see `app.devtools.fake_routes`. Tests can also
+inject faults (an HTTP status for every page, or a delay) and read how many times each
+path was asked for, in-process or over HTTP:
 
 - `GET  /__fake__/calls`  → `{"total": n, "paths": {"/en-us/heroes/": 2, ...}}`
-- `POST /__fake__/reset`  → clears counters and faults
+- `POST /__fake__/reset`  → clears counters, faults and routes added by `overlay()`
 - `POST /__fake__/fault?status=403&delay=0.5` → every page answers 403 after 0.5 s
 
-Run it with `owdata fake-upstream --port 8081`, then
+Run it with `owdata fake-upstream --port 8081 [--overlay routes.json]`, then
 `BLIZZARD_HOST=http://127.0.0.1:8081 owdata serve`.
 """
 
@@ -19,7 +21,7 @@ import asyncio
 import json
 import threading
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -29,50 +31,24 @@ from starlette.types import Receive as ASGIReceiveCallable
 from starlette.types import Scope
 from starlette.types import Send as ASGISendCallable
 
+from app.devtools.fake_routes import Route, RouteEntry, build_routes, load_routes, segments_of
+
+__all__ = ["FakeUpstream", "FakeUpstreamServer", "Route", "load_routes"]
+
 CONTROL_PREFIX = "/__fake__/"
 
 
-@dataclass(frozen=True, slots=True)
-class Route:
-    segments: tuple[str, ...]
-    query: str | None
-    status: int
-    content_type: str
-    file: Path | None
-    location: str | None
-
-    def matches(self, segments: tuple[str, ...], query: str) -> bool:
-        if len(segments) != len(self.segments):
-            return False
-        if any(want not in ("*", got) for want, got in zip(self.segments, segments, strict=True)):
-            return False
-        return self.query is None or self.query in ("*", query)
-
-
-def _segments(path: str) -> tuple[str, ...]:
-    return tuple(path.split("/"))
-
-
-def load_routes(root: Path) -> list[Route]:
-    manifest = json.loads((root / "blizzard" / "manifest.json").read_text(encoding="utf-8"))
-    return [
-        Route(
-            segments=_segments(entry["path"]),
-            query=entry.get("query"),
-            status=int(entry["status"]),
-            content_type=entry.get("content_type", "text/html; charset=utf-8"),
-            file=(root / entry["file"]) if entry.get("file") else None,
-            location=entry.get("location"),
-        )
-        for entry in manifest["routes"]
-    ]
-
-
 class FakeUpstream:
-    """The ASGI app. `status_override`/`delay` inject faults; `calls` counts requests."""
+    """The ASGI app. `status_override`/`delay` inject faults; `calls` counts requests.
 
-    def __init__(self, root: Path) -> None:
-        self.routes = load_routes(root)
+    `overlay` (entries shaped like the manifest's, see `app.devtools.fake_routes`) is
+    tried before the manifest for the app's life; `overlay()` adds more until `reset()`.
+    """
+
+    def __init__(self, root: Path, overlay: Iterable[RouteEntry] = ()) -> None:
+        self.root = root
+        self.routes = build_routes(root, overlay) + load_routes(root)
+        self._base_routes = list(self.routes)
         self.calls: Counter[str] = Counter()
         self.status_override: int | None = None
         self.delay = 0.0
@@ -81,19 +57,28 @@ class FakeUpstream:
         self._bodies: dict[Path, bytes] = {}
 
     def reset(self) -> None:
+        """Clear counters, faults and the routes added by `overlay()`."""
         self.calls.clear()
         self.status_override = None
         self.delay = 0.0
         self.page_overrides.clear()
+        self.routes = list(self._base_routes)
+
+    def overlay(self, entries: Iterable[RouteEntry]) -> None:
+        """Try `entries` (in their order) before every current route, until `reset()`."""
+        self.routes = build_routes(self.root, entries) + self.routes
 
     def body_of(self, path: str) -> bytes:
-        """The body the manifest serves for `path` (after no redirect), for building faults."""
+        """The body served for `path` (after no redirect), for building faults."""
         for route in self.routes:
-            if route.matches(_segments(path), ""):
-                return self._body(route.file)
+            if route.matches(segments_of(path), ""):
+                return self._body(route)
         raise KeyError(path)
 
-    def _body(self, file: Path | None) -> bytes:
+    def _body(self, route: Route) -> bytes:
+        if route.body is not None:
+            return route.body
+        file = route.file
         if file is None:
             return b""
         if file not in self._bodies:
@@ -121,9 +106,9 @@ class FakeUpstream:
             await _respond(send, status, "text/html; charset=utf-8", body)
             return
         for route in self.routes:
-            if route.matches(_segments(path), query):
+            if route.matches(segments_of(path), query):
                 headers = [(b"location", route.location.encode())] if route.location else []
-                body = self._body(route.file)
+                body = self._body(route)
                 await _respond(send, route.status, route.content_type, body, headers)
                 return
         await _respond(send, 404, "text/plain", b"no fixture for this path")
@@ -171,8 +156,14 @@ class FakeUpstreamServer:
         ...     print(server.url)  # http://127.0.0.1:54321
     """
 
-    def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.app = FakeUpstream(root)
+    def __init__(
+        self,
+        root: Path,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        overlay: Iterable[RouteEntry] = (),
+    ) -> None:
+        self.app = FakeUpstream(root, overlay)
         config = uvicorn.Config(
             self.app, host=host, port=port, log_level="warning", lifespan="off", loop="asyncio"
         )

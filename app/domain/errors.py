@@ -2,6 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Final, Literal
+
+# Why a part of a page was dropped (a bounded set: it is the metric's `reason` label).
+type ProblemReason = Literal[
+    "unreadable_value",  # one value is not a number: that value only is dropped
+    "unreadable_block",  # a stats card, hero block or top-heroes bar cannot be read
+    "missing_section",  # a gamemode has top heroes but no career stats, or the reverse
+    "unknown_block",  # a career-stats block its dropdown does not list
+    "unknown_platform",  # a platform view we do not know (not pc or console)
+    "unreadable_rank",  # a competitive rank (that role becomes null)
+    "unreadable_season",  # a competitive season (null)
+]
+WHOLE_PAGE: Final = "page"
+"""The `reason` of a `ParseError` (the whole page could not be read) in the metric."""
+
 
 class OwdataError(Exception):
     """Base class: `message` is short and safe to show to API clients."""
@@ -56,6 +72,21 @@ class ParseError(OwdataError):
         self.page_type = page_type
         self.section = section
         self.detail = detail
+
+
+@dataclass(frozen=True, slots=True)
+class ParseProblem:
+    """A part of a page that could not be read and was dropped while the rest was kept.
+
+    Parsers log each one and return them next to their result (they stay pure); the
+    service that ran the parser counts them (`owdata_parse_errors_total{page_type, reason}`).
+    `section` names the place (`pc/quickplay/career-stats/ana`), for logs only.
+    """
+
+    page_type: str
+    section: str
+    reason: ProblemReason
+    detail: str
 
 
 class InvalidInputError(OwdataError):

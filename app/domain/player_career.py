@@ -36,8 +36,8 @@ Shape, with the TypedDicts below naming each level:
     }
 
 Lists keep Blizzard's order (top-heroes ranking, stat rows). Stat rows keep Blizzard's
-duplicated labels (several "Games Won" rows per hero); `first_stat_values` picks the first
-one, which is the stat the label really names (see its docstring).
+duplicated labels (several "Games Won" rows per hero); `app.domain.stat_rows.stat_values`
+picks one value per key where one is needed (the rule is written there).
 """
 
 from __future__ import annotations
@@ -134,24 +134,3 @@ type PlatformStats = dict[str, GamemodeStats | None]  # keys: GAMEMODES
 class ParsedCareer(TypedDict):
     summary: CareerSummary
     stats: dict[str, PlatformStats | None]  # keys: PLATFORMS
-
-
-def first_stat_values(categories: list[StatCategory]) -> dict[str, dict[str, StatValue]]:
-    """`{category: {stat key: value}}` of one hero, keeping the *first* row of a repeated key.
-
-    Blizzard repeats some labels inside a category ("Games Won" three times: the real games
-    won, then twice the hero wins; "Kill Streak - Best" 55 then 35). The first row is the
-    stat the label names (games won + games lost = games played only holds for it), so it
-    wins; OverFast's dict kept the last one.
-
-    >>> first_stat_values([{"category": "game", "label": "Game", "stats": [
-    ...     {"key": "games_won", "label": "Games Won", "value": 20},
-    ...     {"key": "games_won", "label": "Games Won", "value": 3}]}])
-    {'game': {'games_won': 20}}
-    """
-    result: dict[str, dict[str, StatValue]] = {}
-    for category in categories:
-        values = result.setdefault(category["category"], {})
-        for stat in category["stats"]:
-            values.setdefault(stat["key"], stat["value"])
-    return result

@@ -7,9 +7,10 @@ platform (pc, then console) that has data for that gamemode. `hero` keeps that s
     >>> player_career_stats(career, gamemode="quickplay", hero="ana")      # doctest: +SKIP
     {'ana': {'game': {'time_played': 2807, 'games_played': 5, ...}, ...}}
 
-Deliberate difference from OverFast (see the tests): `/stats/career` keeps the first of
-Blizzard's repeated stat rows (`first_stat_values`), OverFast's dict kept the last one
-(hero wins reported as `games_won`) while its own stats summary already used the first.
+Deliberate difference from OverFast (see the tests): of Blizzard's repeated stat rows,
+`/stats/career` keeps the one consistent with the rest of the page
+(`app.domain.stat_rows`); OverFast's dict kept the last one (hero wins reported as
+`games_won`) while its own stats summary used the first.
 The results share nested objects with `career`: treat both as read-only.
 """
 
@@ -18,7 +19,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, cast
 
-from app.domain.player_career import PLATFORMS, GamemodeStats, ParsedCareer, first_stat_values
+from app.domain.player_career import PLATFORMS, GamemodeStats, ParsedCareer
+from app.domain.stat_rows import stat_values
 
 
 def player_stats(
@@ -46,8 +48,11 @@ def player_career_stats(
 ) -> dict[str, Any]:
     """`/players/{id}/stats/career`: `{hero: {category: {stat_key: value}}}`, same filters
     as `player_stats`."""
-    heroes = _career_stats(career, gamemode, platform, hero)
-    return {key: first_stat_values(categories) for key, categories in heroes.items()}
+    # All heroes are resolved together: "all-heroes" is checked against the heroes.
+    values = stat_values(_career_stats(career, gamemode, platform, None))
+    if hero is None:
+        return values
+    return {hero: values[hero]} if hero in values else {}
 
 
 def _career_stats(

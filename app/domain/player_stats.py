@@ -14,7 +14,7 @@ Computed like OverFast, because clients compare these numbers with what they saw
 - a role sums its heroes (by `hero_roles`), `general` sums the roles; `all-heroes` and
   heroes missing from `hero_roles` are skipped; a hero or role is listed only if it has
   time played; no time played at all → `{}`.
-Repeated stat rows count once, the first one (`first_stat_values`), like `/stats/career`.
+Repeated stat rows count once, the one `app.domain.stat_rows` picks, like `/stats/career`.
 """
 
 from __future__ import annotations
@@ -23,13 +23,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any, Final, cast
 
-from app.domain.player_career import (
-    GAMEMODES,
-    PLATFORMS,
-    ParsedCareer,
-    StatValue,
-    first_stat_values,
-)
+from app.domain.player_career import GAMEMODES, PLATFORMS, ParsedCareer, StatValue
+from app.domain.stat_rows import stat_values
 
 _ROLES: Final = ("tank", "damage", "support")
 # Output total → (stat category, stat key) on the career page.
@@ -94,10 +89,9 @@ def _hero_totals(
             gamemode_stats = platform_stats.get(gamemode_name)
             if gamemode_stats is None or gamemode not in (None, gamemode_name):
                 continue
-            for hero, categories in gamemode_stats["career_stats"].items():
+            for hero, values in stat_values(gamemode_stats["career_stats"]).items():
                 if hero in hero_roles:
-                    block = _block_totals(first_stat_values(categories))
-                    found.setdefault(hero, _Totals()).add(block)
+                    found.setdefault(hero, _Totals()).add(_block_totals(values))
     for totals in found.values():
         totals.games_won = max(totals.games_played - totals.games_lost, 0)
     return {

@@ -37,9 +37,17 @@ def _gauge(
 
 
 class ScrapeTimeCollector(Collector):
-    def __init__(self, snapshot: Callable[[], GaugeSnapshot], version: str) -> None:
+    def __init__(
+        self,
+        snapshot: Callable[[], GaugeSnapshot],
+        version: str,
+        *,
+        valkey_circuit: Callable[[], bool | None] = lambda: None,
+    ) -> None:
         self._snapshot = snapshot
         self._version = version
+        self._circuit = valkey_circuit
+        """Whether Valkey's breaker skips it (None: no Valkey); kept current by its hook."""
 
     def collect(self) -> Iterator[Metric]:
         snap = self._snapshot()
@@ -81,6 +89,12 @@ class ScrapeTimeCollector(Collector):
             "owdata_memory_cache_bytes", "Bytes in this process's memory cache.", size_bytes
         )
         yield from _throttle(snap)
+        yield _gauge(
+            "owdata_valkey_circuit_open",
+            "1 while the circuit breaker skips Valkey (it kept failing or timing out; probed "
+            "again after the cool-down), 0 while Valkey is used.",
+            None if (skipping := self._circuit()) is None else float(skipping),
+        )
 
 
 def _throttle(snap: GaugeSnapshot) -> Iterator[Metric]:

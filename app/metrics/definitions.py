@@ -11,8 +11,10 @@ Naming follows Prometheus conventions: `owdata_` prefix, base units (`_seconds`,
 Example:
     >>> registry = CollectorRegistry()
     >>> event = EventMetrics(registry)
-    >>> event.parse_errors.labels("heroes").inc()
-    >>> registry.get_sample_value("owdata_parse_errors_total", {"page_type": "heroes"})
+    >>> event.parse_errors.labels("heroes", "page").inc()
+    >>> registry.get_sample_value(
+    ...     "owdata_parse_errors_total", {"page_type": "heroes", "reason": "page"}
+    ... )
     1.0
 """
 
@@ -23,6 +25,9 @@ from collections.abc import Sequence
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
 NAMESPACE = "owdata"
+
+DECODED_TABLES = ("static_data", "player_profiles")
+"""Storage tables whose rows are decoded (labels of `storage_decode_errors_total`)."""
 
 # Cache hits answer in well under a millisecond, misses can wait seconds on Blizzard:
 # the buckets span both, finer at the low end where the hit path lives.
@@ -68,8 +73,10 @@ class EventMetrics:
         )
         self.parse_errors = counter(
             "parse_errors_total",
-            "Blizzard pages that could not be parsed, by page type.",
-            ("page_type",),
+            'Blizzard pages that could not be parsed (reason "page", answered 502) and '
+            "parts of pages dropped while the rest was served (the part's reason), by page "
+            "type and reason.",
+            ("page_type", "reason"),
         )
         self.single_flight_waits = counter(
             "single_flight_waits_total",
@@ -122,6 +129,14 @@ class EventMetrics:
             "Storage operations that raised, by table and operation.",
             ("table", "operation"),
         )
+        self.storage_decode_errors = counter(
+            "storage_decode_errors_total",
+            "Stored rows that could not be decoded (damage, a foreign writer, a bug), by "
+            "table; each was answered as absent, fetched again and replaced.",
+            ("table",),
+        )
+        for table in DECODED_TABLES:  # a series from the start, so alerts can use it
+            self.storage_decode_errors.labels(table)
         self.unknown_players_refused = counter(
             "unknown_players_refused_total",
             "Requests for a player known not to exist, answered 404 without asking Blizzard "

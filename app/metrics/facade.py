@@ -23,6 +23,7 @@ from typing import Literal
 from prometheus_client import CollectorRegistry
 
 from app import __version__
+from app.domain.errors import WHOLE_PAGE
 from app.metrics.collectors import ScrapeTimeCollector
 from app.metrics.definitions import EventMetrics
 from app.metrics.exposition import Exposition, multiprocess_directory
@@ -51,7 +52,10 @@ class Metrics:
         self.http = HttpMetrics(self.registry, shared=directory is not None)
         self._sources = GaugeSources()
         self._snapshot = GaugeSnapshot()
-        scrape_time = ScrapeTimeCollector(lambda: self._snapshot, version)
+        self._valkey_circuit_open: bool | None = None  # None: no Valkey breaker
+        scrape_time = ScrapeTimeCollector(
+            lambda: self._snapshot, version, valkey_circuit=lambda: self._valkey_circuit_open
+        )
         self._exposition = Exposition(self.registry, scrape_time, directory)
 
     @property
@@ -82,6 +86,10 @@ class Metrics:
         if not ok:
             self.event.storage_errors.labels(table, operation).inc()
 
+    def storage_decode_error(self, table: str) -> None:
+        """Storage `on_decode_error` hook: a row of `table` could not be decoded."""
+        self.event.storage_decode_errors.labels(table).inc()
+
     def cache_lookup(self, layer: CacheLayer, result: CacheResult) -> None:
         self.http.count_lookup((layer, result))
 
@@ -93,8 +101,10 @@ class Metrics:
         """`ValkeyCache` `on_error` hook (operation: get, set, delete, delete_prefix)."""
         self.event.cache_errors.labels(operation).inc()
 
-    def parse_error(self, page_type: str) -> None:
-        self.event.parse_errors.labels(page_type).inc()
+    def parse_error(self, page_type: str, reason: str = WHOLE_PAGE) -> None:
+        """A page that could not be read (`reason` "page", answered 502), or one part of
+        it that was dropped (`ParseProblem.reason`, the rest was served)."""
+        self.event.parse_errors.labels(page_type, reason).inc()
 
     def single_flight_wait(self, page_type: str) -> None:
         self.event.single_flight_waits.labels(page_type).inc()
@@ -142,6 +152,11 @@ class Metrics:
         self._snapshot = GaugeSnapshot(
             storage, queue_depth, unknown_players, memory_cache, throttle
         )
+
+    def valkey_circuit(self, skipping: bool) -> None:
+        """`CircuitBreaker` `on_change` hook: whether this process currently skips Valkey
+        (exported as `owdata_valkey_circuit_open`; absent without Valkey)."""
+        self._valkey_circuit_open = skipping
 
     def throttle_state(self, delay: float, penalty_remaining: float) -> None:
         """Set the throttle gauges only; prefer `GaugeSources.throttle`, read at scrape time."""

@@ -7,17 +7,33 @@ decide whether that is fatal (`PAGE.error`), local damage (`Damaged`) or simply 
 
 from __future__ import annotations
 
+import logging
 from typing import Final
 
+from app.domain.errors import ParseProblem, ProblemReason
 from app.parsers._html import Node, PageReader, classes, text_of
 
 PAGE: Final = PageReader("career")
+# The career parser's logger: operators filter one name for the whole page.
+logger = logging.getLogger("app.parsers.career")
 # Platform → the class Blizzard puts on that platform's view and rank wrapper.
 VIEW_CLASSES: Final = {"pc": "mouseKeyboard-view", "console": "controller-view"}
 
 
 class Damaged(Exception):
-    """A local part of the page is malformed: the caller logs it and drops that part."""
+    """A local part of the page is malformed: the caller records it and drops that part."""
+
+    def __init__(self, detail: str, reason: ProblemReason = "unreadable_block") -> None:
+        super().__init__(detail)
+        self.reason: ProblemReason = reason
+
+
+class Problems(list[ParseProblem]):
+    """The parts of one page that were dropped; `add` also logs a warning."""
+
+    def add(self, section: str, reason: ProblemReason, detail: str) -> None:
+        logger.warning("career page: dropped %s (%s): %s", section, reason, detail)
+        self.append(ParseProblem(PAGE.page_type, section, reason, detail))
 
 
 def class_value(node: Node, mapping: dict[str, str]) -> str | None:

@@ -1,12 +1,11 @@
 """The career page's masthead → `CareerSummary` (name, avatar, title, endorsement, ranks).
 
 Only a missing player name is fatal (`ParseError(section="summary")`); an unreadable rank
-is logged and that role becomes null.
+is recorded in `problems` (and logged) and that role becomes null.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 from typing import Final
 
@@ -21,12 +20,9 @@ from app.domain.player_career import (
     PlatformRanks,
     Rank,
 )
-from app.parsers._career_nodes import PAGE, VIEW_CLASSES, Damaged, attr, text
+from app.parsers._career_nodes import PAGE, VIEW_CLASSES, Damaged, Problems, attr, text
 from app.parsers._html import file_name
 from app.parsers._stat_names import int_or_none
-
-# The career parser's logger: operators filter one name for the whole page.
-logger = logging.getLogger("app.parsers.career")
 
 _NO_TITLE: Final = frozenset({"", "No Title"})
 # Role icon file stems (upper-cased) → rank slot; Blizzard still calls damage "offense".
@@ -40,7 +36,9 @@ _ROLE_ICONS: Final = {
 _DIVISIONS: Final = frozenset(division.value for division in CompetitiveDivision)
 
 
-def summary(masthead: LexborNode, seasons: dict[str, int | None]) -> CareerSummary:
+def summary(
+    masthead: LexborNode, seasons: dict[str, int | None], problems: Problems
+) -> CareerSummary:
     """The masthead's summary; `seasons` is each platform's competitive season (or None)."""
     username = text(masthead.css_first("h1.Profile-player--name"))
     if not username:
@@ -53,7 +51,7 @@ def summary(masthead: LexborNode, seasons: dict[str, int | None]) -> CareerSumma
         "endorsement": _endorsement(masthead.css_first("img.Profile-playerSummary--endorsement")),
         "last_updated_at": int_or_none(masthead.attributes.get("data-lastupdate")),
         "competitive": {
-            platform: _platform_ranks(masthead, platform, seasons[platform])
+            platform: _platform_ranks(masthead, platform, seasons[platform], problems)
             for platform in PLATFORMS
         },
     }
@@ -69,7 +67,7 @@ def _endorsement(image: LexborNode | None) -> Endorsement | None:
 
 
 def _platform_ranks(
-    masthead: LexborNode, platform: str, season: int | None
+    masthead: LexborNode, platform: str, season: int | None, problems: Problems
 ) -> PlatformRanks | None:
     ranks: dict[str, Rank | None] = dict.fromkeys(RANK_ROLES)
     wrapper = masthead.css_first(f"div.Profile-playerSummary--rankWrapper.{VIEW_CLASSES[platform]}")
@@ -78,9 +76,7 @@ def _platform_ranks(
             try:
                 role, rank = _rank(role_wrapper)
             except Damaged as exc:
-                logger.warning(
-                    "career page: dropped a rank (summary/competitive/%s): %s", platform, exc
-                )
+                problems.add(f"summary/competitive/{platform}", "unreadable_rank", str(exc))
                 continue
             ranks[role] = rank
     if season is None and not any(ranks.values()):

@@ -1,8 +1,8 @@
-"""Career-page values and names: displayed stat → number, label → stat key, name → hero key
-(and `int_or_none` for numeric attributes).
+"""Career-page values and names: displayed stat → number, name → hero key (and
+`int_or_none` for numeric attributes); labels → keys are in `_stat_keys`.
 
 Pure and memoised (a career page repeats a few hundred labels and small numbers thousands
-of times). Used by `app.parsers.career`, which re-exports the three public functions.
+of times). Used by `app.parsers.career`, which re-exports the public functions.
 """
 
 from __future__ import annotations
@@ -15,35 +15,17 @@ from typing import Final
 from app.domain.player_career import StatValue
 
 _INTEGER: Final = re.compile(r"-?\d+")
-_DURATION: Final = re.compile(r"(\d+):(\d{2})(?::(\d{2}))?")
+# Blizzard writes some durations signed ("-00:00"): a negative duration counts as 0.
+_DURATION: Final = re.compile(r"([-+]?)(\d+):(\d{2})(?::(\d{2}))?")
 _DECIMAL: Final = re.compile(r"-?\d*\.\d+")
-_CAMEL_BOUNDARY: Final = re.compile(r"(?<=[a-z])(?=[A-Z])")
-_NOT_ALNUM: Final = re.compile(r"[^a-z0-9]")
-_STAT_SUFFIXES: Final = ("_avg_per_10_min", "_most_in_game", "_most_in_life", "_best_in_game")
-# Blizzard writes a label in the singular when its value is 1 ("Turret Kill", "Elimination
-# per Life", "Ultimate Negated"): keys always use the plural so they do not change with the
-# value. The last word of the key (before any suffix above) is pluralised…
-_PLURAL_LAST_WORDS: Final = frozenset(
-    {"assist", "blow", "card", "death", "elimination", "hit", "kill", "multikill", "recall", "win"}
-)
-# …and these whole keys, where another word carries the number.
-_PLURAL_WHOLE: Final = {
-    "game_won": "games_won",
-    "game_lost": "games_lost",
-    "game_played": "games_played",
-    "game_tied": "games_tied",
-    "player_knocked_back": "players_knocked_back",
-    "elimination_per_life": "eliminations_per_life",
-    "ultimate_negated": "ultimates_negated",
-}
 
 
 @functools.lru_cache(maxsize=8192)  # small numbers and short durations repeat a lot
 def convert_value(raw: str) -> StatValue:
     """A displayed stat → number; ValueError when it is not one.
 
-    >>> [convert_value(v) for v in ["1,616", "87%", "3.13", "01:06", "371:15:48", "--"]]
-    [1616, 87, 3.13, 66, 1336548, 0]
+    >>> [convert_value(v) for v in ["1,616", "87%", "3.13", "01:06", "371:15:48", "--", "-00:00"]]
+    [1616, 87, 3.13, 66, 1336548, 0, 0]
     """
     text = raw.strip().replace(",", "")
     if text in {"--", "NaN"}:
@@ -55,30 +37,13 @@ def convert_value(raw: str) -> StatValue:
         return float(number)
     duration = _DURATION.fullmatch(text)
     if duration:
-        first, second, third = duration.groups()
+        sign, first, second, third = duration.groups()
         if third is None:  # MM:SS
-            return int(first) * 60 + int(second)
-        return int(first) * 3600 + int(second) * 60 + int(third)
+            seconds = int(first) * 60 + int(second)
+        else:
+            seconds = int(first) * 3600 + int(second) * 60 + int(third)
+        return 0 if sign == "-" else seconds
     raise ValueError(f"not a number: {raw!r}")
-
-
-@functools.lru_cache(maxsize=4096)  # a page repeats a few hundred labels thousands of times
-def stat_key(label: str) -> str:
-    """English stat label → stat key: OverFast's snake_case, always in the plural.
-
-    >>> stat_key("Turret Kill - Most in Game"), stat_key("Game Won"), stat_key("Multikill - Best")
-    ('turret_kills_most_in_game', 'games_won', 'multikill_best')
-    """
-    text = _ascii(label).replace("- ", "")
-    # Every space becomes "_": a doubled space in Blizzard's label gives "__" like OverFast.
-    key = _NOT_ALNUM.sub("_", _CAMEL_BOUNDARY.sub("_", text).lower()).strip("_")
-    suffix = next((s for s in _STAT_SUFFIXES if key.endswith(s) and key != s), "")
-    base = key.removesuffix(suffix) if suffix else key
-    if base in _PLURAL_WHOLE:
-        base = _PLURAL_WHOLE[base]
-    elif base.rsplit("_", 1)[-1] in _PLURAL_LAST_WORDS:
-        base += "s"
-    return base + suffix
 
 
 @functools.lru_cache(maxsize=1024)

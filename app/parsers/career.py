@@ -17,15 +17,14 @@ Shape (TypedDicts and a commented example in `app.domain.player_career`):
                } | None} | None}}
 
 Values are already converted: `H:MM:SS`/`MM:SS` → seconds, `1,234` and `45%` → int,
-decimals → float, `--`/`NaN` → 0. Stat keys are the snake_case English labels, always in
-the plural (`Game Won` → `games_won`). Blizzard writes a label in the singular when its value
-is 1; OverFast pluralised a fixed list of them, so a few of its keys changed with the value
-(`knockback_kill` next to `knockback_kills_avg_per_10_min`). Ours do not: a deliberate
-difference for `knockback_kill*`, `elimination_per_life`, `ultimate_negated*` and
-`amplification_matrix_assist_best_in_game`.
+decimals → float, `--`/`NaN` → 0. Keys are OverFast's (`_stat_keys`): snake_case English
+labels; stat rows take the plural of OverFast's fixed table (`Game Won` → `games_won`,
+`Enemy Slept` → `enemies_slept`), any other stat keeps the label's number (`knockback_kill`
+when Blizzard writes "Knockback Kill" for a value of 1).
 
-Modules: the masthead is read by `_career_summary`, values and names by `_stat_names`,
-shared lookups live in `_career_nodes` and `_html`; this module walks the platform views.
+Modules: the masthead is read by `_career_summary`, a gamemode's top heroes and career
+stats by `_career_blocks`, values and names by `_stat_names`, keys by `_stat_keys`, shared
+lookups live in `_career_nodes` and `_html`; this module walks the platform views.
 
 How: one lexbor parse, then each platform view, gamemode block, top-heroes category and
 hero block is visited once, always searching inside its own (disjoint) subtree, so the
@@ -37,14 +36,15 @@ What is fatal and what is dropped:
   never a missing player → `ParseError(section="document")`, so it is neither stored nor
   negatively cached.
 - No player name in the masthead → `ParseError(section="summary")`.
-- A gamemode that has top heroes but no career-stats block (or the reverse) →
-  `ParseError(section="pc/competitive/career-stats")`: a whole section vanishing is a
-  layout change, and a silently emptied profile would be stored and served as real data.
-- Local damage is logged (warning, with the section) and only that part is dropped: one
-  top-heroes category that cannot be read ("pc/quickplay/heroes-comparisons/time_played"),
-  one hero block whose rows are malformed ("pc/quickplay/career-stats/ana"), one stat value
-  that is not a number (that row only), one unreadable rank (that role becomes null), an
-  unreadable season (null).
+- Anything else that changed loses only itself, and is returned as a `ParseProblem`
+  (logged here, counted by the service in `owdata_parse_errors_total{page_type, reason}`):
+  one value that is not a number (that value only: the other bars and rows keep their
+  hero and label, nothing shifts), a bar without hero, a stat row without label, a card
+  without header (that card), a hero block its dropdown does not list, a gamemode whose
+  top heroes or career stats are missing (the other part is kept, the missing one empty),
+  a platform view we do not know (pc and console are kept), an unreadable rank (that role
+  becomes null) or season (null).
+- Signed durations are values: Blizzard writes some as `-00:00`; a negative one counts 0.
 - Top-heroes categories missing from the dropdown are skipped quietly: Blizzard renders
   hidden all-zero blocks for them (OverFast ignores them too).
 - Private profiles (no platform views) and console-only players give `None` platforms.
@@ -52,103 +52,125 @@ What is fatal and what is dropped:
 
 from __future__ import annotations
 
-import logging
+from dataclasses import dataclass
 from typing import Any, Final, cast
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from app.domain.errors import NotFoundError
-from app.domain.player_career import (
-    ALL_HEROES,
-    COMPARISON_CATEGORIES,
-    GAMEMODES,
-    PLATFORMS,
-    Comparison,
-    ComparisonValue,
-    ParsedCareer,
-    PlatformStats,
-    Stat,
-    StatCategory,
-)
-from app.parsers._career_nodes import PAGE, VIEW_CLASSES, Damaged, attr, class_value, text
+from app.domain.errors import NotFoundError, ParseProblem
+from app.domain.player_career import GAMEMODES, PLATFORMS, ParsedCareer, PlatformStats
+from app.parsers._career_blocks import career_stats, comparisons
+from app.parsers._career_nodes import PAGE, VIEW_CLASSES, Problems, class_value, text
 from app.parsers._career_summary import summary
 from app.parsers._html import classes
-from app.parsers._stat_names import convert_value, hero_key, int_or_none, stat_key
+from app.parsers._stat_keys import stat_key
+from app.parsers._stat_names import convert_value, hero_key, int_or_none
 
-__all__ = ["PARSER_VERSION", "convert_value", "hero_key", "parse_career", "stat_key"]
+__all__ = [
+    "PARSER_VERSION",
+    "CareerParse",
+    "convert_value",
+    "hero_key",
+    "parse_career",
+    "parse_career_report",
+    "stat_key",
+]
 
-PARSER_VERSION: int = 1
-
-logger = logging.getLogger(__name__)
+# 2: OverFast's stat keys; signed durations; one unreadable value or card loses only
+# itself; a missing section or an unknown platform no longer fails the whole page.
+PARSER_VERSION: int = 2
 
 _PLATFORM_CLASSES: Final = {view_class: platform for platform, view_class in VIEW_CLASSES.items()}
 _GAMEMODE_CLASSES: Final = {"quickPlay-view": "quickplay", "competitive-view": "competitive"}
 _SEASON_ATTRIBUTE: Final = "data-latestherostatrankseasonow2"
 
 
+@dataclass(frozen=True, slots=True)
+class CareerParse:
+    """The parsed career (`ParsedCareer` as plain JSON) and the parts that were dropped."""
+
+    career: dict[str, Any]
+    problems: list[ParseProblem]
+
+
 def parse_career(html: str) -> dict[str, Any]:
     """Parse a career page; see the module docstring for the result and the error rules."""
+    return parse_career_report(html).career
+
+
+def parse_career_report(html: str) -> CareerParse:
+    """`parse_career`, with the `ParseProblem`s of the parts it had to drop."""
     PAGE.require_complete(html)
     tree = LexborHTMLParser(html)
     masthead = tree.css_first("blz-section.Profile-masthead")
     if masthead is None:
         raise NotFoundError("Player not found")
 
+    problems = Problems()
     stats: dict[str, PlatformStats | None] = dict.fromkeys(PLATFORMS)
     seasons: dict[str, int | None] = dict.fromkeys(PLATFORMS)
     for view in tree.css("div.Profile-view"):
         platform = class_value(view, _PLATFORM_CLASSES)
-        if platform is None or stats[platform] is not None:
-            continue  # an unknown platform, or a duplicated view: the first one wins
-        stats[platform], seasons[platform] = _platform(view, platform)
+        if platform is None:
+            detail = f"a view with classes {classes(view)}"
+            problems.add("stats", "unknown_platform", detail)
+        elif stats[platform] is None:  # a duplicated view: the first one wins
+            stats[platform], seasons[platform] = _platform(view, platform, problems)
 
-    career: ParsedCareer = {"summary": summary(masthead, seasons), "stats": stats}
-    return cast(dict[str, Any], career)
+    career: ParsedCareer = {"summary": summary(masthead, seasons, problems), "stats": stats}
+    return CareerParse(cast(dict[str, Any], career), list(problems))
 
 
 # --- stats per platform and gamemode -----------------------------------------------------
 
 
-def _platform(view: LexborNode, platform: str) -> tuple[PlatformStats | None, int | None]:
+def _platform(
+    view: LexborNode, platform: str, problems: Problems
+) -> tuple[PlatformStats | None, int | None]:
     """One `div.Profile-view`: its gamemodes' stats (None if none has data) and the season."""
-    comparisons: dict[str, LexborNode] = {}
-    for block in view.css("div.Profile-heroSummary--view"):
-        gamemode = class_value(block, _GAMEMODE_CLASSES)
-        if gamemode is not None:
-            comparisons.setdefault(gamemode, block)
-    careers: dict[str, LexborNode] = {}
-    for block in view.css("blz-section.stats"):
-        gamemode = class_value(block, _GAMEMODE_CLASSES)
-        if gamemode is not None:
-            careers.setdefault(gamemode, block)
+    tops = _gamemode_blocks(view, "div.Profile-heroSummary--view")
+    careers = _gamemode_blocks(view, "blz-section.stats")
 
     season = None
     if "competitive" in careers:
         raw = careers["competitive"].attributes.get(_SEASON_ATTRIBUTE)
         season = int_or_none(raw)
         if raw is not None and season is None:
-            logger.warning(
-                "career page: unreadable season %r (summary/competitive/%s)", raw, platform
-            )
+            problems.add(f"summary/competitive/{platform}", "unreadable_season", repr(raw))
 
     result: PlatformStats = {}
     for gamemode in GAMEMODES:
         where = f"{platform}/{gamemode}"
-        top = _dropdown(comparisons.get(gamemode))
+        top = _dropdown(tops.get(gamemode))
         career = _dropdown(careers.get(gamemode))
         if top is None and career is None:
             result[gamemode] = None  # "We don't have any data for this account in this mode"
             continue
         if top is None or career is None:
             missing = "heroes-comparisons" if top is None else "career-stats"
-            raise PAGE.error(f"{where}/{missing}", "missing while the other part has data")
+            detail = "missing while the other part has data (kept)"
+            problems.add(f"{where}/{missing}", "missing_section", detail)
         result[gamemode] = {
-            "heroes_comparisons": _comparisons(comparisons[gamemode], top, where),
-            "career_stats": _career_stats(careers[gamemode], career, where),
+            "heroes_comparisons": {}
+            if top is None
+            else comparisons(tops[gamemode], top, where, problems),
+            "career_stats": {}
+            if career is None
+            else career_stats(careers[gamemode], career, where, problems),
         }
     if all(value is None for value in result.values()):
         return None, season
     return result, season
+
+
+def _gamemode_blocks(view: LexborNode, selector: str) -> dict[str, LexborNode]:
+    """The first block of each gamemode among `view`'s `selector` matches."""
+    blocks: dict[str, LexborNode] = {}
+    for block in view.css(selector):
+        gamemode = class_value(block, _GAMEMODE_CLASSES)
+        if gamemode is not None:
+            blocks.setdefault(gamemode, block)
+    return blocks
 
 
 def _dropdown(block: LexborNode | None) -> dict[str, str] | None:
@@ -163,99 +185,3 @@ def _dropdown(block: LexborNode | None) -> dict[str, str] | None:
         if value is not None and label:
             options[value] = label
     return options
-
-
-def _comparisons(
-    block: LexborNode, categories: dict[str, str], where: str
-) -> dict[str, Comparison]:
-    result: dict[str, Comparison] = {}
-    for bars in block.css("div.Profile-progressBars"):
-        label = categories.get(bars.attributes.get("data-category-id") or "")
-        if label is None:
-            continue  # a hidden block the dropdown does not offer (all zeros)
-        key = stat_key(label)
-        try:
-            values = [_comparison_value(bar) for bar in bars.css("div.Profile-progressBar")]
-        except Damaged as exc:
-            logger.warning("career page: dropped %s/heroes-comparisons/%s: %s", where, key, exc)
-            continue
-        if values:
-            result[key] = {"label": COMPARISON_CATEGORIES.get(key, label), "values": values}
-    return result
-
-
-def _comparison_value(bar: LexborNode) -> ComparisonValue:
-    hero_node = bar.css_first("[data-hero-id]")
-    hero = attr(hero_node, "data-hero-id") or hero_key(
-        text(bar.css_first(".Profile-progressBar-title"))
-    )
-    raw = text(bar.css_first(".Profile-progressBar-description"))
-    if not hero:
-        raise Damaged("a bar without hero")
-    try:
-        return {"hero": hero, "value": convert_value(raw)}
-    except ValueError as exc:
-        raise Damaged(str(exc)) from exc
-
-
-def _career_stats(
-    section: LexborNode, heroes: dict[str, str], where: str
-) -> dict[str, list[StatCategory]]:
-    # Hero blocks are `<span class="stats-container option-N">`, N = the dropdown's value.
-    hero_by_class = {f"option-{value}": hero_key(label) for value, label in heroes.items()}
-    result: dict[str, list[StatCategory]] = {}
-    for block in section.css("span.stats-container"):
-        option = next((c for c in classes(block) if c.startswith("option-")), "")
-        hero = hero_by_class.get(option)
-        if not hero:
-            logger.warning(
-                "career page: %s/career-stats: block %r not in the dropdown", where, option
-            )
-            continue
-        try:
-            categories = _hero_categories(block, f"{where}/career-stats/{hero}")
-        except Damaged as exc:
-            logger.warning("career page: dropped %s/career-stats/%s: %s", where, hero, exc)
-            continue
-        if categories and hero not in result:
-            result[hero] = categories
-    # A stable order whatever Blizzard's dropdown order: "all-heroes" first, then by key.
-    return dict(sorted(result.items(), key=lambda item: (item[0] != ALL_HEROES, item[0])))
-
-
-def _hero_categories(block: LexborNode, where: str) -> list[StatCategory]:
-    categories: list[StatCategory] = []
-    for card in block.iter():
-        content = card.css_first("div.content")
-        if content is None:
-            content = card
-        label = ""
-        stats: list[Stat] = []
-        for row in content.iter():
-            row_classes = classes(row)
-            if "header" in row_classes:
-                label = text(row)
-            elif "stat-item" in row_classes:
-                stat = _stat_row(row, where)
-                if stat is not None:
-                    stats.append(stat)
-        if not label and stats:
-            raise Damaged("a stats card without a header")
-        if stats:
-            categories.append({"category": stat_key(label), "label": label, "stats": stats})
-    return categories
-
-
-def _stat_row(row: LexborNode, where: str) -> Stat | None:
-    cells = list(row.iter())
-    if len(cells) < 2:
-        raise Damaged(f"a stat row with {len(cells)} cell(s)")
-    label, raw = text(cells[0]), text(cells[-1])
-    if not label:
-        raise Damaged("a stat row without a label")
-    try:
-        value = convert_value(raw)
-    except ValueError as exc:
-        logger.warning("career page: dropped stat %r in %s: %s", label, where, exc)
-        return None
-    return {"key": stat_key(label), "label": label, "value": value}

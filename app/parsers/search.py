@@ -25,14 +25,17 @@ from app.domain.errors import ParseError
 from app.domain.player_ids import normalize_blizzard_id
 from app.parsers._json import load_json
 
-PARSER_VERSION = 1
+PARSER_VERSION = 2
 ORDER_FIELDS = frozenset({"player_id", "name", "last_updated_at"})
 _NO_TITLE = frozenset({"", "No Title"})
 
 
 def parse_search(payload: str | bytes) -> list[dict[str, Any]]:
-    """Blizzard's search array → `[{name, blizzard_id, is_public, last_updated, avatar,
-    namecard, title}]`, in Blizzard's order."""
+    """Blizzard's search array → `[{name, blizzard_id, battletag, is_public, last_updated,
+    avatar, namecard, title}]`, in Blizzard's order.
+
+    `battletag` (`Name-1234`) is set only when Blizzard's entry names it (`battleTag`,
+    `Name#1234`, as its search did until 2025), else None."""
     data = load_json(payload, "search")
     if not isinstance(data, list):
         raise ParseError("search", "root", f"expected an array, got {type(data).__name__}")
@@ -55,6 +58,7 @@ def _entry(raw: object) -> dict[str, Any] | None:
     return {
         "name": name,
         "blizzard_id": normalize_blizzard_id(url),
+        "battletag": _battletag(raw.get("battleTag")),
         "is_public": raw.get("isPublic") if isinstance(raw.get("isPublic"), bool) else None,
         "last_updated": last_updated if _is_int(last_updated) else None,
         "avatar": None if legacy else _text(raw.get("avatar")),
@@ -65,6 +69,13 @@ def _entry(raw: object) -> dict[str, Any] | None:
 
 def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _battletag(value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    name, _, number = value.partition("#")
+    return f"{name}-{number}" if name and number.isdigit() else None
 
 
 def _text(value: object) -> str | None:

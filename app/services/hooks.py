@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from app.domain.errors import ParseProblem
+
 StorageResult = Literal["fresh_hit", "stale_hit", "miss"]
 
 
@@ -17,10 +19,16 @@ def _ignore_wait() -> None:
     return None
 
 
+def _ignore_problem(problem: ParseProblem) -> None:
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class ServiceHooks:
     """`storage_lookup(result)` after each storage read of a page or profile;
-    `flight_wait()` when a request joins an upstream fetch already under way."""
+    `flight_wait()` when a request joins an upstream fetch already under way;
+    `parse_problem(problem)` for each part of a page a parser had to drop (once per parse)."""
 
     storage_lookup: Callable[[StorageResult], None] = _ignore_lookup
     flight_wait: Callable[[], None] = _ignore_wait
+    parse_problem: Callable[[ParseProblem], None] = _ignore_problem

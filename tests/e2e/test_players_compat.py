@@ -12,6 +12,7 @@ import pytest
 from app.devtools.fixtures import fixtures_dir
 from tests.conftest import Pages
 from tests.expected_requests import ExpectedRequest, expected_requests
+from tests.field_match import FieldMatch
 from tests.overfast_differences import with_our_differences
 
 EXPECTED = fixtures_dir() / "expected"
@@ -45,6 +46,25 @@ async def test_player_route_matches_overfast(
 
     assert response.status_code == expected["status"] == 200
     assert response.json() == with_our_differences(pages, name, route, expected["body"])
+
+
+async def test_player_responses_match_overfast_on_at_least_99_5_percent_of_fields(
+    client: httpx.AsyncClient, pages: Pages, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The drop-in figure, deliberate differences included (see `tests.field_match`)."""
+    match = FieldMatch()
+    for request_ in PLAYER_REQUESTS:
+        expected = pages.expected(str(request_.file.relative_to(pages.root / "expected")))
+        response = await client.get(request_.path, params=dict(request_.params))
+        route = _ROUTE.match(request_.file.stem.split("__")[0])
+        assert route is not None
+        path = "/players/{id}" + (route.group("route") or "").replace("_", "/")
+        match.add(path, response.json(), expected["body"])
+
+    with capsys.disabled():
+        print(f"\n{match.report()}")
+    assert match.fields > 100_000
+    assert match.percent >= 99.5, match.report()
 
 
 @pytest.mark.parametrize("request_", UNKNOWN_PLAYER_REQUESTS, ids=lambda r: r.id)

@@ -33,6 +33,7 @@ def worker(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
         "WORKER_LEASE_SECONDS": "1",
         "ROLES_STALENESS_THRESHOLD": str(settings.roles_staleness_threshold),
         "WORKER_POLL_INTERVAL": "0.05",
+        "WORKER_METRICS_PORT": "0",  # any free port: tests run beside other processes
         "LOG_LEVEL": "warning",
     }
     proc = subprocess.Popen([sys.executable, "-m", "app.cli", "worker"], env=env)

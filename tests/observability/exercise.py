@@ -14,6 +14,7 @@ def exercise_every_hook(metrics: Metrics) -> None:
     metrics.response_cache_counts("memory").hit += 1
     metrics.cache_error("get")
     metrics.parse_error("hero")
+    metrics.parse_error("career", "unreadable_value")
     metrics.single_flight_wait("career")
     metrics.throttle_403()
     metrics.refused_by_penalty()

@@ -58,7 +58,11 @@ def test_each_hook_records_its_metric(metrics: Metrics) -> None:
     assert value(metrics, "owdata_cache_lookups_total", layer="memory", result="miss") == 1
     assert value(metrics, "owdata_cache_lookups_total", layer="storage", result="stale_hit") == 1
     assert value(metrics, "owdata_cache_errors_total", operation="get") == 1
-    assert value(metrics, "owdata_parse_errors_total", page_type="hero") == 1
+    assert value(metrics, "owdata_parse_errors_total", page_type="hero", reason="page") == 1
+    assert (
+        value(metrics, "owdata_parse_errors_total", page_type="career", reason="unreadable_value")
+        == 1
+    )
     assert value(metrics, "owdata_single_flight_waits_total", page_type="career") == 1
     assert value(metrics, "owdata_throttle_rate_limited_total") == 1
     assert value(metrics, "owdata_throttle_refused_total") == 1
@@ -143,7 +147,10 @@ def test_each_metrics_object_has_its_own_registry() -> None:
     first.parse_error("hero")
 
     assert (
-        second.registry.get_sample_value("owdata_parse_errors_total", {"page_type": "hero"}) is None
+        second.registry.get_sample_value(
+            "owdata_parse_errors_total", {"page_type": "hero", "reason": "page"}
+        )
+        is None
     )
 
 
@@ -154,7 +161,7 @@ def test_render_speaks_text_and_openmetrics(metrics: Metrics) -> None:
 
     assert text_type.startswith("text/plain")
     assert om_type.startswith("application/openmetrics-text")
-    assert b'owdata_parse_errors_total{page_type="hero"} 1.0' in text
+    assert b'owdata_parse_errors_total{page_type="hero",reason="page"} 1.0' in text
     assert b"process_resident_memory_bytes" in text
     assert om.endswith(b"# EOF\n")
 

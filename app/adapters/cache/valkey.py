@@ -11,6 +11,9 @@ server is unreachable). Each failure calls the optional `on_error(operation)` ho
 metrics counter); warnings are logged at most once per `warn_interval` seconds. The
 connection pool reconnects by itself, and a failed command is retried once on a fresh
 connection, so a Valkey restart costs at most the commands sent while it was down.
+A Valkey that stops answering (frozen, not dead) trips a `CircuitBreaker` after a few
+consecutive failures: the cache then misses at once, without waiting for timeouts, and
+probes Valkey again after a cool-down.
 
 Example:
     cache = ValkeyCache.from_url(
@@ -32,6 +35,7 @@ from collections.abc import Callable
 from valkey import exceptions as valkey_errors
 from valkey.asyncio import Valkey
 
+from app.adapters.circuit_breaker import CircuitBreaker
 from app.adapters.valkey_client import FAILURES, valkey_client
 
 __all__ = ["ValkeyCache"]
@@ -133,11 +137,14 @@ class ValkeyCache:
         warn_interval: float = 60.0,
         scan_count: int = 500,
         clock: Callable[[], float] = time.monotonic,
+        circuit: CircuitBreaker | None = None,
     ) -> None:
         self._client = client
         self._prefix = key_prefix
         self._scan_count = scan_count
         self._report = _FailureReporter(on_error, warn_interval, clock)
+        self.circuit = circuit or CircuitBreaker("cache", clock=clock)
+        """Skips Valkey while it keeps failing (see `app.adapters.circuit_breaker`)."""
         self._closed = False
 
     @classmethod
@@ -150,6 +157,7 @@ class ValkeyCache:
         on_error: Callable[[str], None] | None = None,
         warn_interval: float = 60.0,
         health_check_interval: float = 30.0,
+        circuit: CircuitBreaker | None = None,
     ) -> ValkeyCache:
         """Connect lazily to `url` (`valkey://host:port/db`, `valkeys://...`, `unix://...`).
 
@@ -160,48 +168,51 @@ class ValkeyCache:
         client = valkey_client(
             url, socket_timeout=socket_timeout, health_check_interval=health_check_interval
         )
-        return cls(client, key_prefix=key_prefix, on_error=on_error, warn_interval=warn_interval)
+        return cls(
+            client,
+            key_prefix=key_prefix,
+            on_error=on_error,
+            warn_interval=warn_interval,
+            circuit=circuit,
+        )
 
     @property
     def key_prefix(self) -> str:
         return self._prefix
 
     async def get(self, key: str) -> bytes | None:
-        if self._closed:
+        if self._closed or not self.circuit.allow():
             return None
         try:
             value: object = await self._client.get(self._prefix + key)
         except _FAILURES as error:
-            self._report.failed("get", error)
+            self._failed("get", error)
             return None
-        if self._report.failing:
-            self._report.recovered()
+        self._succeeded()
         return value if isinstance(value, bytes) else None
 
     async def set(self, key: str, value: bytes, ttl: float) -> None:
         """Store `value` for `ttl` seconds (rounded up to a millisecond); `ttl <= 0` is a no-op."""
-        if self._closed or not ttl > 0:  # `not >` also rejects NaN
+        if self._closed or not ttl > 0 or not self.circuit.allow():  # `not >` rejects NaN
             return
         # PX takes whole milliseconds and rejects 0; an infinite TTL means no expiry.
         px = None if math.isinf(ttl) else max(1, math.ceil(ttl * 1000))
         try:
             await self._client.set(self._prefix + key, value, px=px)
         except _FAILURES as error:
-            self._report.failed("set", error)
+            self._failed("set", error)
             return
-        if self._report.failing:
-            self._report.recovered()
+        self._succeeded()
 
     async def delete(self, *keys: str) -> None:
-        if self._closed or not keys:  # UNLINK without keys is a syntax error
+        if self._closed or not keys or not self.circuit.allow():  # UNLINK needs keys
             return
         try:
             await self._client.unlink(*(self._prefix + key for key in keys))
         except _FAILURES as error:
-            self._report.failed("delete", error)
+            self._failed("delete", error)
             return
-        if self._report.failing:
-            self._report.recovered()
+        self._succeeded()
 
     async def delete_prefix(self, prefix: str) -> int:
         """Delete every key starting with `prefix` (matched literally); return how many.
@@ -209,7 +220,7 @@ class ValkeyCache:
         SCAN is incremental, so keys written during the walk may survive it. On failure
         the keys deleted so far are counted and the rest are left to their TTLs.
         """
-        if self._closed:
+        if self._closed or not self.circuit.allow():
             return 0
         pattern = escape_glob(self._prefix + prefix) + "*"
         deleted = 0
@@ -226,11 +237,19 @@ class ValkeyCache:
                 if cursor == 0:
                     break
         except _FAILURES as error:
-            self._report.failed("delete_prefix", error)
+            self._failed("delete_prefix", error)
             return deleted
+        self._succeeded()
+        return deleted
+
+    def _failed(self, operation: str, error: BaseException) -> None:
+        self.circuit.failed()
+        self._report.failed(operation, error)
+
+    def _succeeded(self) -> None:
+        self.circuit.succeeded()
         if self._report.failing:
             self._report.recovered()
-        return deleted
 
     async def ping(self) -> bool:
         """Whether Valkey answers now (for health checks; not reported to `on_error`)."""

@@ -8,18 +8,33 @@ Example:
     >>> raw_blob, parsed_blob = await pack(b"<html>", {"name": "Ana"})  # doctest: +SKIP
     >>> await unpack("static_data", "heroes:en-us", raw_blob, parsed_blob)  # doctest: +SKIP
     (b'<html>', {'name': 'Ana'})
+
+A row that cannot be decoded (damage, a foreign writer, a bug) is not an error for the
+caller: every adapter reads it through `UnreadableRows.absent`, which logs it once with
+its table and key, reports it to the adapter's `on_decode_error` hook (a metric), and
+answers None, so the service fetches it again upstream and the write replaces it.
+
+    >>> rows = UnreadableRows(on_decode_error=lambda table: None)
+    >>> await rows.absent(static_from_row(key, row))  # doctest: +SKIP
+    None
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+import logging
+from collections.abc import Awaitable, Callable
 
 import zstandard
 
 from app.adapters.storage.errors import StorageCorruptionError
 from app.ports import JSONValue
+
+logger = logging.getLogger(__name__)
+
+DecodeErrorObserver = Callable[[str], None]
+"""Called with the table name each time a stored row cannot be decoded."""
 
 ZSTD_LEVEL = 3
 """zstd's default: ~10x on HTML at several hundred MB/s; higher levels cost CPU for little."""
@@ -96,3 +111,36 @@ def load_json_column(table: str, key: str, text: object) -> JSONValue:
         return load_json(text)
     except ValueError as exc:
         raise StorageCorruptionError(table, key, f"invalid JSON: {exc}") from exc
+
+
+def _ignore_decode_error(table: str) -> None:
+    return None
+
+
+class UnreadableRows:
+    """Turns rows that cannot be decoded into absent ones, for every storage adapter.
+
+    The caller sees None (a miss): the service answers from upstream and its write
+    replaces the damaged row. Each occurrence is logged once (table, key, reason) and
+    reported to `on_decode_error`.
+    """
+
+    def __init__(self, on_decode_error: DecodeErrorObserver | None = None) -> None:
+        self._on_decode_error = on_decode_error or _ignore_decode_error
+
+    async def absent[R](self, decoded: Awaitable[R]) -> R | None:
+        """`await decoded`, or None if it raised `StorageCorruptionError`."""
+        try:
+            return await decoded
+        except StorageCorruptionError as exc:
+            logger.warning(
+                "unreadable row in %s (key %r) treated as absent and refetched: %s",
+                exc.table,
+                exc.key,
+                exc.detail,
+            )
+            try:
+                self._on_decode_error(exc.table)
+            except Exception:  # a metrics bug must not turn the miss into an error
+                logger.exception("storage on_decode_error callback failed")
+            return None

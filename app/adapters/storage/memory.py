@@ -4,7 +4,8 @@ It passes the same conformance suite as `SQLiteStorage` and matches it in everyt
 caller can observe: `parsed` and `search_entry` are kept as JSON text, so values are
 normalised the same way (tuples come back as lists) and every read returns fresh
 objects that callers may mutate freely; upserts keep a known BattleTag and name; a
-closed storage raises `StorageClosedError`. Only `stats().size_bytes` is an estimate
+closed storage raises `StorageClosedError`; a row whose JSON cannot be decoded reads as
+absent (`codec.UnreadableRows`). Only `stats().size_bytes` is an estimate
 (the bytes held), since there is no file.
 
 Example:
@@ -20,11 +21,16 @@ import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 
-from app.adapters.storage.codec import dump_json, load_json
+from app.adapters.storage.codec import (
+    DecodeErrorObserver,
+    UnreadableRows,
+    dump_json,
+    load_json_column,
+)
 from app.adapters.storage.errors import StorageClosedError
 from app.adapters.storage.memory_jobs import MemoryJobQueue
 from app.adapters.storage.outbox import PendingWrites
-from app.ports import JSONValue, PlayerRecord, StaticRecord, StorageStats, UnknownPlayer
+from app.ports import PlayerRecord, StaticRecord, StorageStats, UnknownPlayer
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,12 +46,9 @@ class _Stored[R: (StaticRecord, PlayerRecord)]:
         return len(self.record.raw) + len(self.parsed) + len(self.search_entry or "")
 
 
-def _load(text: str | None) -> JSONValue:
-    return None if text is None else load_json(text)
-
-
 class MemoryStorage:
-    def __init__(self) -> None:
+    def __init__(self, on_decode_error: DecodeErrorObserver | None = None) -> None:
+        self._rows = UnreadableRows(on_decode_error)
         self._static: dict[str, _Stored[StaticRecord]] = {}
         self._players: dict[str, _Stored[PlayerRecord]] = {}
         self._unknown: dict[str, UnknownPlayer] = {}
@@ -74,9 +77,12 @@ class MemoryStorage:
     async def get_static(self, key: str) -> StaticRecord | None:
         self._ensure_open()
         stored = self._static.get(key)
-        if stored is None:
-            return None
-        return replace(stored.record, parsed=load_json(stored.parsed))
+        return None if stored is None else await self._rows.absent(self._decode_static(stored))
+
+    @staticmethod
+    async def _decode_static(stored: _Stored[StaticRecord]) -> StaticRecord:
+        parsed = load_json_column("static_data", stored.record.key, stored.parsed)
+        return replace(stored.record, parsed=parsed)
 
     async def put_static(self, record: StaticRecord) -> None:
         self._ensure_open()
@@ -89,7 +95,7 @@ class MemoryStorage:
     async def get_player(self, key: str) -> PlayerRecord | None:
         self._ensure_open()
         stored = self._players.get(key)
-        return None if stored is None else self._player(stored)
+        return None if stored is None else await self._rows.absent(self._player(stored))
 
     async def find_player_by_battletag(self, battletag: str) -> PlayerRecord | None:
         """The most recently fetched profile with this exact BattleTag."""
@@ -99,14 +105,15 @@ class MemoryStorage:
             return None
         # Same order as SQLite's `ORDER BY fetched_at DESC, key DESC`.
         newest = max(matches, key=lambda s: (s.record.fetched_at, s.record.key))
-        return self._player(newest)
+        return await self._rows.absent(self._player(newest))
 
     @staticmethod
-    def _player(stored: _Stored[PlayerRecord]) -> PlayerRecord:
+    async def _player(stored: _Stored[PlayerRecord]) -> PlayerRecord:
+        key = stored.record.key
         return replace(
             stored.record,
-            parsed=load_json(stored.parsed),
-            search_entry=_load(stored.search_entry),
+            parsed=load_json_column("player_profiles", key, stored.parsed),
+            search_entry=load_json_column("player_profiles", key, stored.search_entry),
         )
 
     async def put_player(self, record: PlayerRecord) -> None:
@@ -156,6 +163,13 @@ class MemoryStorage:
         self._ensure_open()
         for key in keys:
             self._unknown.pop(key, None)
+
+    async def delete_unknown_players_due_before(self, cutoff: float) -> int:
+        self._ensure_open()
+        due = [key for key, status in self._unknown.items() if status.next_check_at < cutoff]
+        for key in due:
+            del self._unknown[key]
+        return len(due)
 
     async def count_unknown_players(self) -> int:
         self._ensure_open()

@@ -130,8 +130,14 @@ class MemoryJobQueue:
         return counts
 
     async def purge_done(self, older_than: float) -> int:
+        return self._purge("done", older_than)
+
+    async def purge_dead(self, older_than: float) -> int:
+        return self._purge("dead", older_than)
+
+    def _purge(self, state: JobState, older_than: float) -> int:
         self._ensure_open()
-        old = [k for k, j in self._jobs.items() if j.state == "done" and j.updated_at < older_than]
+        old = [k for k, j in self._jobs.items() if j.state == state and j.updated_at < older_than]
         for key in old:
             del self._jobs[key]
         return len(old)

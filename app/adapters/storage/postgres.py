@@ -22,6 +22,7 @@ import time
 from collections.abc import Iterator
 
 from app.adapters.storage import postgres_sql as sql
+from app.adapters.storage.codec import DecodeErrorObserver, UnreadableRows
 from app.adapters.storage.outbox import PendingWrites
 from app.adapters.storage.postgres_export import PostgresExport
 from app.adapters.storage.postgres_jobs import PostgresJobQueue, outbox_transaction
@@ -37,9 +38,15 @@ def _ignore(table: str, operation: str, duration: float, ok: bool) -> None:
 
 
 class PostgresStorage:
-    def __init__(self, pool: PostgresPool, on_operation: OperationObserver) -> None:
+    def __init__(
+        self,
+        pool: PostgresPool,
+        on_operation: OperationObserver,
+        on_decode_error: DecodeErrorObserver | None = None,
+    ) -> None:
         self._pool = pool
         self._on_operation = on_operation
+        self._rows = UnreadableRows(on_decode_error)
         self.jobs = PostgresJobQueue(pool)
         """The durable job queue in the same database (`app.ports.JobQueue`)."""
         self.export = PostgresExport(pool)
@@ -52,10 +59,15 @@ class PostgresStorage:
         options: PoolOptions | None = None,
         *,
         on_operation: OperationObserver | None = None,
+        on_decode_error: DecodeErrorObserver | None = None,
     ) -> PostgresStorage:
-        """Connect, migrate and open the pool (see `PostgresPool.open` for the errors)."""
+        """Connect, migrate and open the pool (see `PostgresPool.open` for the errors).
+
+        A row that cannot be decoded reads as absent and is reported to `on_decode_error`
+        (see `codec.UnreadableRows`).
+        """
         pool = await PostgresPool.open(dsn, options)
-        return cls(pool, on_operation or _ignore)
+        return cls(pool, on_operation or _ignore, on_decode_error)
 
     def transaction(self) -> contextlib.AbstractAsyncContextManager[PendingWrites]:
         """Record writes and jobs in the block; commit them together when it exits."""
@@ -76,7 +88,7 @@ class PostgresStorage:
     async def get_static(self, key: str) -> StaticRecord | None:
         with self._timed("static_data", "get"):
             row = await self._pool.fetchrow(sql.GET_STATIC, sql.b(key))
-            return None if row is None else await sql.static_from_row(key, row)
+            return None if row is None else await self._rows.absent(sql.static_from_row(key, row))
 
     async def put_static(self, record: StaticRecord) -> None:
         with self._timed("static_data", "put"):
@@ -87,13 +99,13 @@ class PostgresStorage:
     async def get_player(self, key: str) -> PlayerRecord | None:
         with self._timed("player_profiles", "get"):
             row = await self._pool.fetchrow(sql.GET_PLAYER, sql.b(key))
-            return None if row is None else await sql.player_from_row(row)
+            return None if row is None else await self._rows.absent(sql.player_from_row(row))
 
     async def find_player_by_battletag(self, battletag: str) -> PlayerRecord | None:
         """The most recently fetched profile with this exact BattleTag."""
         with self._timed("player_profiles", "find_by_battletag"):
             row = await self._pool.fetchrow(sql.FIND_PLAYER_BY_BATTLETAG, sql.b(battletag))
-            return None if row is None else await sql.player_from_row(row)
+            return None if row is None else await self._rows.absent(sql.player_from_row(row))
 
     async def put_player(self, record: PlayerRecord) -> None:
         """Upsert; a None `battletag` or `name` keeps the stored value. A Blizzard-ID-keyed
@@ -126,6 +138,10 @@ class PostgresStorage:
             self._pool.ensure_open()
             if keys:
                 await self._pool.execute(sql.DELETE_UNKNOWN, [sql.b(key) for key in keys])
+
+    async def delete_unknown_players_due_before(self, cutoff: float) -> int:
+        with self._timed("unknown_players", "delete_due_before"):
+            return affected(await self._pool.execute(sql.DELETE_UNKNOWN_DUE_BEFORE, cutoff))
 
     async def count_unknown_players(self) -> int:
         with self._timed("unknown_players", "count"):

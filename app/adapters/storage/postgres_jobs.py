@@ -62,7 +62,7 @@ FAIL = f"""UPDATE jobs SET state = $3, run_at = COALESCE($4, run_at),
     lease_until = NULL, lease_owner = NULL, last_error = $5, updated_at = $6
 WHERE {_LEASED}"""
 COUNTS = "SELECT state, COUNT(*) FROM jobs GROUP BY state"
-PURGE_DONE = "DELETE FROM jobs WHERE state = 'done' AND updated_at < $1"
+PURGE = "DELETE FROM jobs WHERE state = $1 AND updated_at < $2"
 
 
 def enqueue_args(spec: JobSpec, now: float) -> tuple[Any, ...]:
@@ -122,7 +122,10 @@ class PostgresJobQueue:
         return {state: found.get(state, 0) for state in JOB_STATES}
 
     async def purge_done(self, older_than: float) -> int:
-        return affected(await self._pool.execute(PURGE_DONE, older_than))
+        return affected(await self._pool.execute(PURGE, "done", older_than))
+
+    async def purge_dead(self, older_than: float) -> int:
+        return affected(await self._pool.execute(PURGE, "dead", older_than))
 
 
 @contextlib.asynccontextmanager

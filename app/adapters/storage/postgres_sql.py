@@ -82,6 +82,8 @@ ON CONFLICT (key) DO UPDATE SET
 
 DELETE_UNKNOWN = "DELETE FROM unknown_players WHERE key = ANY($1::bytea[])"
 
+DELETE_UNKNOWN_DUE_BEFORE = "DELETE FROM unknown_players WHERE next_check_at < $1"
+
 COUNT_UNKNOWN = "SELECT COUNT(*) FROM unknown_players"
 
 STATS = """

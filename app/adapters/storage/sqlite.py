@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from app.adapters.storage import sqlite_rows as sql
+from app.adapters.storage.codec import DecodeErrorObserver, UnreadableRows
 from app.adapters.storage.errors import (
     SchemaVersionError,
     StorageClosedError,
@@ -54,9 +55,15 @@ def _ignore(table: str, operation: str, duration: float, ok: bool) -> None:
 
 
 class SQLiteStorage:
-    def __init__(self, pool: SQLitePool, on_operation: OperationObserver) -> None:
+    def __init__(
+        self,
+        pool: SQLitePool,
+        on_operation: OperationObserver,
+        on_decode_error: DecodeErrorObserver | None = None,
+    ) -> None:
         self._pool = pool
         self._on_operation = on_operation
+        self._rows = UnreadableRows(on_decode_error)
         self.jobs = SQLiteJobQueue(pool)
         """The durable job queue in the same file (`app.ports.JobQueue`)."""
         self.export = SQLiteExport(pool)
@@ -76,13 +83,16 @@ class SQLiteStorage:
         *,
         busy_timeout_ms: int = 5000,
         on_operation: OperationObserver | None = None,
+        on_decode_error: DecodeErrorObserver | None = None,
     ) -> SQLiteStorage:
         """Open (creating the file and its folder if needed) and migrate the database.
 
-        Raises `SchemaVersionError` if the file was written by a newer owdata.
+        A row that cannot be decoded reads as absent and is reported to `on_decode_error`
+        (see `codec.UnreadableRows`). Raises `SchemaVersionError` if the file was written
+        by a newer owdata.
         """
         pool = await SQLitePool.open(str(path), busy_timeout_ms=busy_timeout_ms)
-        return cls(pool, on_operation or _ignore)
+        return cls(pool, on_operation or _ignore, on_decode_error)
 
     @contextlib.contextmanager
     def _timed(self, table: str, operation: str) -> Iterator[None]:
@@ -104,7 +114,7 @@ class SQLiteStorage:
     async def get_static(self, key: str) -> StaticRecord | None:
         with self._timed("static_data", "get"):
             row = await self._fetch_one(sql.GET_STATIC, (key,))
-            return None if row is None else await sql.static_from_row(key, row)
+            return None if row is None else await self._rows.absent(sql.static_from_row(key, row))
 
     async def put_static(self, record: StaticRecord) -> None:
         with self._timed("static_data", "put"):
@@ -115,13 +125,13 @@ class SQLiteStorage:
     async def get_player(self, key: str) -> PlayerRecord | None:
         with self._timed("player_profiles", "get"):
             row = await self._fetch_one(sql.GET_PLAYER, (key,))
-            return None if row is None else await sql.player_from_row(row)
+            return None if row is None else await self._rows.absent(sql.player_from_row(row))
 
     async def find_player_by_battletag(self, battletag: str) -> PlayerRecord | None:
         """The most recently fetched profile with this exact BattleTag."""
         with self._timed("player_profiles", "find_by_battletag"):
             row = await self._fetch_one(sql.FIND_PLAYER_BY_BATTLETAG, (battletag,))
-            return None if row is None else await sql.player_from_row(row)
+            return None if row is None else await self._rows.absent(sql.player_from_row(row))
 
     async def put_player(self, record: PlayerRecord) -> None:
         """Upsert; a None `battletag` or `name` keeps the stored value. A Blizzard-ID-keyed
@@ -155,6 +165,12 @@ class SQLiteStorage:
                 return
             async with self._pool.transaction() as conn:
                 await conn.executemany(sql.DELETE_UNKNOWN, [(key,) for key in keys])
+
+    async def delete_unknown_players_due_before(self, cutoff: float) -> int:
+        with self._timed("unknown_players", "delete_due_before"):
+            async with self._pool.transaction() as conn:
+                cursor = await conn.execute(sql.DELETE_UNKNOWN_DUE_BEFORE, (cutoff,))
+                return cursor.rowcount
 
     async def count_unknown_players(self) -> int:
         with self._timed("unknown_players", "count"):

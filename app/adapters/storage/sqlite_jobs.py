@@ -66,7 +66,7 @@ FAIL = f"""UPDATE jobs SET state = :state, run_at = COALESCE(:retry_at, run_at),
     lease_until = NULL, lease_owner = NULL, last_error = :error, updated_at = :wall
 WHERE {_LEASED}"""
 COUNTS = "SELECT state, COUNT(*) FROM jobs GROUP BY state"
-PURGE_DONE = "DELETE FROM jobs WHERE state = 'done' AND updated_at < ?"
+PURGE = "DELETE FROM jobs WHERE state = ? AND updated_at < ?"
 
 
 def enqueue_params(spec: JobSpec, now: float) -> dict[str, Any]:
@@ -129,8 +129,14 @@ class SQLiteJobQueue:
         return {state: found.get(state, 0) for state in JOB_STATES}
 
     async def purge_done(self, older_than: float) -> int:
+        return await self._purge("done", older_than)
+
+    async def purge_dead(self, older_than: float) -> int:
+        return await self._purge("dead", older_than)
+
+    async def _purge(self, state: JobState, older_than: float) -> int:
         async with self._pool.transaction() as conn:
-            return (await conn.execute(PURGE_DONE, (older_than,))).rowcount
+            return (await conn.execute(PURGE, (state, older_than))).rowcount
 
 
 @contextlib.asynccontextmanager

@@ -88,6 +88,8 @@ ON CONFLICT (key) DO UPDATE SET
 
 DELETE_UNKNOWN = "DELETE FROM unknown_players WHERE key = ?"
 
+DELETE_UNKNOWN_DUE_BEFORE = "DELETE FROM unknown_players WHERE next_check_at < ?"
+
 COUNT_UNKNOWN = "SELECT COUNT(*) FROM unknown_players"
 
 STATS = """

@@ -9,9 +9,10 @@ on the server: `reserve` reads the penalty TTL, then books a slot on the server 
 same slow start/AIMD arithmetic as `app.services.throttle.next_state`.
 
 While Valkey fails, a `MemoryThrottleStore` takes over (it mirrors every Valkey answer,
-so it continues from the shared delay, schedule and penalty); Valkey is tried again
-`retry_interval` seconds after a failure. Each failure calls `on_error(operation)`;
-warnings are logged at most once per `warn_interval` seconds.
+so it continues from the shared delay, schedule and penalty). A `CircuitBreaker` decides
+when: after a few consecutive failures Valkey is skipped (no timeout paid) until a probe
+after the cool-down answers. Each failure calls `on_error(operation)`; warnings are
+logged at most once per `warn_interval` seconds.
 
 Example:
     store = ValkeyThrottleStore.from_url("valkey://localhost:6379/0", config,
@@ -32,6 +33,7 @@ from valkey.asyncio import Valkey
 from valkey.asyncio.retry import Retry
 from valkey.backoff import ExponentialBackoff
 
+from app.adapters.circuit_breaker import CircuitBreaker
 from app.adapters.throttle.memory import MemoryThrottleStore
 from app.services.throttle import AimdState, Outcome, Reservation, ThrottleConfig
 
@@ -103,8 +105,8 @@ class ValkeyThrottleStore:
         key_prefix: str = "owdata:throttle:",
         on_error: Callable[[str], None] | None = None,
         warn_interval: float = 60.0,
-        retry_interval: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
+        circuit: CircuitBreaker | None = None,
     ) -> None:
         c = config or ThrottleConfig()
         self._client = client
@@ -126,8 +128,10 @@ class ValkeyThrottleStore:
         )
         self._local = MemoryThrottleStore(c, clock=clock)
         self._on_error, self._clock = on_error, clock
-        self._warn_interval, self._retry_interval = warn_interval, retry_interval
-        self._retry_at = self._next_warning = -math.inf
+        self._warn_interval = warn_interval
+        self.circuit = circuit or CircuitBreaker("throttle", clock=clock)
+        """Skips Valkey while it keeps failing (see `app.adapters.circuit_breaker`)."""
+        self._next_warning = -math.inf
         self._failing = self._closed = False
 
     @classmethod
@@ -139,6 +143,7 @@ class ValkeyThrottleStore:
         key_prefix: str = "owdata:throttle:",
         on_error: Callable[[str], None] | None = None,
         socket_timeout: float = 0.5,
+        circuit: CircuitBreaker | None = None,
     ) -> ValkeyThrottleStore:
         """Connect lazily; `socket_timeout` bounds what a hung Valkey adds to a call."""
         client: Valkey = Valkey.from_url(
@@ -150,7 +155,7 @@ class ValkeyThrottleStore:
             retry=Retry(ExponentialBackoff(cap=0.05, base=0.01), retries=1),
             retry_on_error=[valkey_errors.ConnectionError, valkey_errors.TimeoutError],
         )
-        return cls(client, config, key_prefix=key_prefix, on_error=on_error)
+        return cls(client, config, key_prefix=key_prefix, on_error=on_error, circuit=circuit)
 
     async def reserve(self, *, space: bool) -> Reservation:
         # A penalty this process knows of (maybe seen while Valkey was down) holds too.
@@ -206,12 +211,14 @@ class ValkeyThrottleStore:
             await self._client.aclose()
 
     def _shared(self) -> bool:
-        return not self._closed and self._clock() >= self._retry_at
+        """Whether to ask Valkey now (True commits the caller to report back)."""
+        return not self._closed and self.circuit.allow()
 
     def _failed(self, operation: str, error: BaseException) -> None:
         now = self._clock()
         # Skip Valkey for a while: a down server would otherwise cost a timeout per call.
-        self._retry_at, self._failing = now + self._retry_interval, True
+        self.circuit.failed()
+        self._failing = True
         if self._on_error is not None:
             try:
                 self._on_error(operation)
@@ -227,6 +234,7 @@ class ValkeyThrottleStore:
             )
 
     def _recovered(self) -> None:
+        self.circuit.succeeded()
         if self._failing:
             self._failing = False
             logger.info("Valkey answers again, the throttle schedule is shared again")

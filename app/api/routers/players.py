@@ -12,6 +12,7 @@ from app.api.openapi import PLAYERS_TAG, errors
 from app.api.responses import cached_json, render
 from app.domain.enums import PlayerGamemode, PlayerPlatform
 from app.domain.errors import InvalidInputError
+from app.domain.player_ids import MAX_PLAYER_ID_LENGTH, NAME_PATTERN, PLAYER_ID_PATTERN
 from app.services.results import Result
 
 router = APIRouter(prefix="/players", tags=[PLAYERS_TAG])
@@ -20,9 +21,12 @@ PlayerIdPath = Annotated[
     str,
     Path(
         min_length=1,
-        max_length=64,
+        max_length=MAX_PLAYER_ID_LENGTH,
+        pattern=PLAYER_ID_PATTERN,
         description="A BattleTag with `#` written `-` (`TeKrop-2217`, case-sensitive), a "
-        "name, or a Blizzard ID (`<hex>|<hex>`, `|` may be written `%7C`).",
+        "name, or a Blizzard ID (`<hex>|<hex>`, `|` may be written `%7C`). A name is letters "
+        "and digits (ASCII, or non-ASCII letters of the scripts Blizzard allows: no "
+        "punctuation, symbols or spaces), a BattleTag number is ASCII digits.",
         examples=["TeKrop-2217"],
     ),
 ]
@@ -65,8 +69,10 @@ async def search_players(
         str,
         Query(
             min_length=1,
-            max_length=64,
-            description="Player name, optionally with its BattleTag number (`TeKrop-2217`).",
+            max_length=MAX_PLAYER_ID_LENGTH,
+            pattern=NAME_PATTERN,
+            description="Player name (letters and digits), optionally with its BattleTag "
+            "number (`TeKrop-2217`).",
             examples=["TeKrop"],
         ),
     ],

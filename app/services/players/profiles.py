@@ -1,19 +1,31 @@
 """Player profiles: storage first, then Blizzard's search and career pages.
 
-Identity is never guessed: a BattleTag is tied to a Blizzard ID only through Blizzard's
-own redirect of `/career/<BattleTag>/` (or a mapping stored from an earlier redirect),
-so a wrong discriminator can never return another player's profile.
+Identity is never guessed. A profile is stored under one of two keys (`PlayerRecord.key`):
+
+- its **Blizzard ID**, when Blizzard redirected `/career/<BattleTag>/` to it (the BattleTag
+  is kept with it: a stored mapping, reused so the BattleTag URL is not asked again), or
+  when it was asked for by Blizzard ID;
+- its **BattleTag**, when Blizzard served the career page at `/career/<BattleTag>/` itself
+  (HTTP 200, no redirect, as it did until 2025): that page is Blizzard's answer for
+  exactly that BattleTag, discriminator included. Its search entry is attached only when
+  Blizzard's search ties it to that BattleTag unambiguously (`tied_entry`); otherwise the
+  summary's search-only fields (namecard, ...) are null.
+
+When a later fetch of a BattleTag-keyed profile does redirect, the profile moves to its
+Blizzard ID in one storage write (`Storage.put_player` drops the BattleTag row; the
+backoff of the id asked for and of the new key are cleared in the same transaction), and
+its refresh jobs follow (`player:<key>`). A wrong discriminator gets Blizzard's 404 (our
+unknown-player 404), so it can never return another player's profile. A bare name served
+without a redirect has no identity to key it by: that stays a 502.
 
 Upstream calls per request once the stored profile is older than the staleness threshold:
 BattleTag with a stored mapping and an unchanged `lastUpdated` → 1 (search); changed → 2;
-first time → 2 (search + career redirect); Blizzard ID → 2 (career + search).
+first time → 2 (search + career, redirected or not); Blizzard ID → 2 (career + search).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -26,23 +38,25 @@ from app.domain.player_ids import (
     parse_player_id,
     search_path,
 )
+from app.domain.player_matching import Entry, match_entry, single_public_id, tied_entry
 from app.parsers import career as career_parser
 from app.parsers.search import parse_search
 from app.ports import Clock, FlightLock, JSONValue, OutboxStorage, PlayerRecord, Upstream
 from app.services.hooks import ServiceHooks
+from app.services.players.career_page import parse_career_page, served_battletag
 from app.services.players.unknown import UnknownPlayers
 from app.services.single_flight import SingleFlight
 
 logger = logging.getLogger(__name__)
 
-Entry = Mapping[str, Any]
 REFRESH_PLAYER = "refresh_player"
 """Job kind of a player profile refresh; payload `{"player_id": <as requested>}`."""
 
 
 @dataclass(frozen=True, slots=True)
 class Profile:
-    blizzard_id: str
+    key: str
+    """Where the profile is stored: its Blizzard ID, or its BattleTag (`PlayerRecord.key`)."""
     career: JSONValue
     search_entry: Entry | None
     fetched_at: float
@@ -54,12 +68,9 @@ def unknown_key(pid: PlayerId) -> str:
     return pid.blizzard_id or pid.raw
 
 
-def match_entry(entries: Sequence[Entry], blizzard_id: str, name: str | None) -> Entry | None:
-    """The search entry of `blizzard_id`, preferring one with the expected name."""
-    same_id = [entry for entry in entries if entry["blizzard_id"] == blizzard_id]
-    by_name = [entry for entry in same_id if entry["name"] == name]
-    candidates = by_name or same_id
-    return candidates[0] if candidates else None
+def refresh_job_key(record: PlayerRecord) -> str:
+    """The refresh job of a stored profile: keyed like the profile, so it follows a move."""
+    return f"player:{record.key}"
 
 
 class PlayerProfiles:
@@ -93,15 +104,13 @@ class PlayerProfiles:
         except ValueError as exc:
             raise InvalidInputError(f"Invalid player_id: {exc}") from None
         key = unknown_key(pid)
-        status = await self._unknown.check(key)
+        await self._unknown.check(key)
         # A forced refresh (a job) must not join a plain lookup (which would hand it the
         # stale profile), nor a plain lookup join a refresh (and get its upstream error).
         flight_key = f"refresh:{key}" if force else key
-        return await self._flight.run(
-            flight_key, lambda: self._load(pid, status is not None, force)
-        )
+        return await self._flight.run(flight_key, lambda: self._load(pid, force))
 
-    async def _load(self, pid: PlayerId, was_unknown: bool, force: bool) -> Profile:
+    async def _load(self, pid: PlayerId, force: bool) -> Profile:
         record = await self._stored(pid)
         if record is None:
             self._hooks.storage_lookup("miss")
@@ -115,7 +124,7 @@ class PlayerProfiles:
             # Stale: answer now, refresh in the background (a durable job).
             async with self._storage.transaction() as tx:
                 tx.enqueue(
-                    f"player:{record.key}",
+                    refresh_job_key(record),
                     REFRESH_PLAYER,
                     {"player_id": pid.raw},
                     run_at=self._clock(),
@@ -126,8 +135,6 @@ class PlayerProfiles:
         except NotFoundError:
             previous = await self._storage.get_unknown_player(unknown_key(pid))
             raise await self._unknown.mark(unknown_key(pid), previous) from None
-        if was_unknown:
-            await self._unknown.clear(unknown_key(pid))
         return await self._profile(record)
 
     def _fresh(self, record: PlayerRecord) -> bool:
@@ -147,7 +154,7 @@ class PlayerProfiles:
 
     async def _reparse(self, record: PlayerRecord) -> PlayerRecord:
         html = record.raw.decode("utf-8", "replace")
-        parsed = await asyncio.to_thread(career_parser.parse_career, html)
+        parsed = await parse_career_page(200, html, self._hooks)
         record = replace(record, parsed=parsed, parser_version=career_parser.PARSER_VERSION)
         await self._storage.put_player(record)
         return record
@@ -158,38 +165,44 @@ class PlayerProfiles:
 
     async def _refresh(self, pid: PlayerId, record: PlayerRecord | None) -> PlayerRecord:
         """Ask Blizzard; reuse the stored page when `lastUpdated` says it did not change."""
-        blizzard_id = pid.blizzard_id or (record.blizzard_id if record else None)
+        known_id = pid.blizzard_id or (record.blizzard_id if record else None)
         name = pid.name or (record.name if record else None)
+        entries: list[dict[str, Any]] | None = None
         entry: Entry | None = None
         if name is not None:
             entries = await self._search(name)
-            if blizzard_id is None and pid.kind is PlayerIdKind.NAME:
-                blizzard_id = _single_public_id(entries, name)
-            if blizzard_id is not None:
-                entry = match_entry(entries, blizzard_id, name)
+            if known_id is None and pid.kind is PlayerIdKind.NAME:
+                known_id = single_public_id(entries, name)
+            if known_id is not None:
+                entry = match_entry(entries, known_id, name)
+            elif pid.battletag is not None:
+                entry = tied_entry(entries, pid.battletag)
         if (
             record is not None
             and entry is not None
             and (entry.get("last_updated") == record.last_updated_blizzard)
         ):
             touched = replace(record, search_entry=dict(entry), fetched_at=self._clock())
-            await self._storage.put_player(touched)
+            await self._save(touched, pid)
             return touched
+        requested = career_path(known_id or pid)
         response = await self._upstream.get(
-            career_path(blizzard_id or pid.raw),
-            page_type="career",
-            accept_statuses=frozenset({200, 404}),
+            requested, page_type="career", accept_statuses=frozenset({200, 404})
         )
-        career = await _parse_career(response.status, response.text)
-        blizzard_id = blizzard_id or blizzard_id_from_career_url(response.url)
-        if blizzard_id is None:
+        blizzard_id = known_id or blizzard_id_from_career_url(response.url)
+        key = blizzard_id
+        if key is None and response.status == 200:  # before parsing: whose page is it?
+            key = served_battletag(pid, requested, response.url)
+        career = await parse_career_page(response.status, response.text, self._hooks)
+        if key is None:  # a 404 that still reads as a profile
             raise ParseError("career", "identity", "the career page has no Blizzard ID")
         username = career["summary"]["username"]
-        if entry is None:
-            entries = await self._search(username) if name is None else entries
+        if blizzard_id is not None and (known_id is None or entry is None):
+            # The redirect named the account just now (or its entry is still unknown).
+            entries = await self._search(username) if entries is None else entries
             entry = match_entry(entries, blizzard_id, username)
         fresh = PlayerRecord(
-            key=blizzard_id,
+            key=key,
             battletag=pid.battletag,
             name=username,
             raw=response.content,
@@ -199,21 +212,12 @@ class PlayerProfiles:
             last_updated_blizzard=entry.get("last_updated") if entry is not None else None,
             fetched_at=self._clock(),
         )
-        await self._storage.put_player(fresh)
+        await self._save(fresh, pid)
         return fresh
 
-
-async def _parse_career(status: int, html: str) -> JSONValue:
-    try:
-        return await asyncio.to_thread(career_parser.parse_career, html)
-    except NotFoundError:
-        if status == 404:
-            raise
-        # Blizzard answers unknown players with a 404; a 200 page without a profile is a
-        # layout change, and must not put a real player on the unknown-player backoff.
-        raise ParseError("career", "masthead", "the page has no player profile") from None
-
-
-def _single_public_id(entries: Sequence[Entry], name: str) -> str | None:
-    ids = {e["blizzard_id"] for e in entries if e["name"] == name and e["is_public"] is True}
-    return ids.pop() if len(ids) == 1 else None
+    async def _save(self, record: PlayerRecord, pid: PlayerId) -> None:
+        """Store a fetched profile and clear the backoff of the id asked for and of its key,
+        in one write: a move from a BattleTag key (see `Storage.put_player`) included."""
+        async with self._storage.transaction() as tx:
+            tx.put_player(record)
+            tx.clear_unknown_player(*dict.fromkeys((unknown_key(pid), record.key)))

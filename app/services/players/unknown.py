@@ -2,7 +2,8 @@
 
 Each miss raises `check_count`; the next upstream check waits
 `initial × multiplier^(count-1)` seconds, capped (600, 1800, 5400, 16200, 21600, ...).
-Before `next_check_at` no upstream call is made for that player.
+Before `next_check_at` no upstream call is made for that player. A successful fetch
+clears the status in the same write that stores the profile (`PlayerProfiles`).
 """
 
 from __future__ import annotations
@@ -71,6 +72,3 @@ class UnknownPlayers:
         status = UnknownPlayer(key, count, now + delay, now)
         await self._storage.put_unknown_player(status)
         return PlayerNotFoundError(status, now)
-
-    async def clear(self, *keys: str) -> None:
-        await self._storage.clear_unknown_player(*keys)

@@ -14,6 +14,7 @@ import pytest
 from valkey.asyncio import Valkey
 
 from app.adapters.cache.valkey import ValkeyCache, escape_glob
+from app.adapters.circuit_breaker import CircuitBreaker
 from tests.valkey_server import ValkeyProcess
 
 pytestmark = pytest.mark.valkey
@@ -39,7 +40,10 @@ def errors() -> ErrorLog:
 
 @pytest.fixture
 async def cache(valkey_url: str, errors: ErrorLog) -> AsyncIterator[ValkeyCache]:
-    cache = ValkeyCache.from_url(valkey_url, key_prefix="test:", on_error=errors)
+    # A breaker that never opens here: these tests look at each failing command
+    # (test_valkey_circuit.py covers skipping Valkey once it keeps failing).
+    circuit = CircuitBreaker("cache", threshold=1000)
+    cache = ValkeyCache.from_url(valkey_url, key_prefix="test:", on_error=errors, circuit=circuit)
     try:
         yield cache
     finally:

@@ -8,12 +8,12 @@ import time
 from collections.abc import AsyncIterator, Callable
 
 from app.services.jobs import JobRunner
-from tests.integration.storage.conftest import ADAPTERS, open_adapter, storage
+from tests.integration.storage.conftest import ADAPTERS, decode_errors, open_adapter, storage
 
 T0 = 1_700_000_000.0
 
 # The same adapters as the storage suite: the queue and the outbox live in storage.
-__all__ = ["ADAPTERS", "FakeClock", "open_adapter", "storage"]
+__all__ = ["ADAPTERS", "FakeClock", "decode_errors", "open_adapter", "storage"]
 
 
 class FakeClock:

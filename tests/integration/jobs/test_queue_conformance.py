@@ -231,6 +231,21 @@ class TestBookkeeping:
         assert await storage.jobs.get("a") is None
         assert await storage.jobs.counts() == {"queued": 1, "running": 0, "done": 0, "dead": 1}
 
+    async def test_purge_dead_only_removes_old_dead_jobs(self, storage: OutboxStorage) -> None:
+        for key in "abcd":
+            await storage.jobs.enqueue(key, "k", None, run_at=T0)
+        for owner in ("w#1", "w#2", "w#3"):
+            await claim(storage, owner)
+        await storage.jobs.complete("a", "w#1")
+        await storage.jobs.fail("b", "w#2", "boom", retry_at=None)
+        await storage.jobs.fail("c", "w#3", "boom", retry_at=T0 + 60)  # queued again
+        assert await storage.jobs.purge_dead(time.time() - 3600) == 0
+        assert await storage.jobs.purge_dead(time.time() + 1) == 1
+        assert await storage.jobs.get("b") is None
+        assert await storage.jobs.counts() == {"queued": 2, "running": 0, "done": 1, "dead": 0}
+        # A purged key can be queued afresh.
+        assert await storage.jobs.enqueue("b", "k", None, run_at=T0)
+
     async def test_closed_storage_refuses_jobs(self, storage: OutboxStorage) -> None:
         await storage.close()
         with pytest.raises(StorageClosedError):

@@ -24,6 +24,7 @@ from app.adapters.storage.migrations import MIGRATIONS, Migration, split_stateme
 from app.adapters.storage.sqlite import (
     SchemaVersionError,
     SQLiteStorage,
+    StorageClosedError,
     StorageCorruptionError,
     StorageError,
 )
@@ -312,23 +313,47 @@ class TestDurabilityAndCorruption:
             ("parsed", compress(b"\xff\xfe")),  # not UTF-8
         ],
     )
-    async def test_corrupt_payload_raises(
-        self, storage: SQLiteStorage, db_path: Path, column: str, value: bytes
+    async def test_corrupt_payload_reads_as_absent_and_is_logged_once(
+        self,
+        db_path: Path,
+        column: str,
+        value: bytes,
+        caplog: pytest.LogCaptureFixture,
     ) -> None:
-        await storage.put_static(make_static())
-        query(db_path, f"UPDATE static_data SET {column} = ?", value)
+        tables: list[str] = []
+        storage = await SQLiteStorage.open(db_path, on_decode_error=tables.append)
+        try:
+            await storage.put_static(make_static())
+            query(db_path, f"UPDATE static_data SET {column} = ?", value)
+            assert await storage.get_static("heroes:en-us") is None
+        finally:
+            await storage.close()
+        assert tables == ["static_data"]
+        logged = [r.getMessage() for r in caplog.records if "unreadable row" in r.getMessage()]
+        assert len(logged) == 1
+        assert "static_data" in logged[0]
+        assert "'heroes:en-us'" in logged[0]
+
+    async def test_the_row_decoders_still_name_the_damage(self, db_path: Path) -> None:
+        # What the adapters catch: the error carries the table and key for the log line.
+        row = (b"not zstd at all", compress(b"[]"), 1, 0.0)
         with pytest.raises(StorageCorruptionError, match="static_data") as caught:
-            await storage.get_static("heroes:en-us")
+            await sqlite_rows.static_from_row("heroes:en-us", row)
         assert isinstance(caught.value, StorageError)
         assert caught.value.key == "heroes:en-us"
 
-    async def test_corrupt_search_entry_raises(self, storage: SQLiteStorage, db_path: Path) -> None:
-        await storage.put_player(make_player(battletag="Bad-1"))
-        query(db_path, "UPDATE player_profiles SET search_entry = '{oops'")
-        with pytest.raises(StorageCorruptionError, match="player_profiles"):
-            await storage.get_player("a1b2c3d4|e5f6")
-        with pytest.raises(StorageCorruptionError):
-            await storage.find_player_by_battletag("Bad-1")
+    async def test_a_failing_decode_observer_still_reads_as_absent(self, db_path: Path) -> None:
+        def broken(table: str) -> None:
+            raise RuntimeError("metrics bug")
+
+        storage = await SQLiteStorage.open(db_path, on_decode_error=broken)
+        try:
+            await storage.put_player(make_player(battletag="Bad-1"))
+            query(db_path, "UPDATE player_profiles SET search_entry = '{oops'")
+            assert await storage.get_player("a1b2c3d4|e5f6") is None
+            assert await storage.find_player_by_battletag("Bad-1") is None
+        finally:
+            await storage.close()
 
     def test_zstd_errors_are_the_kind_we_translate(self) -> None:
         with pytest.raises(zstandard.ZstdError):
@@ -342,8 +367,8 @@ class TestObservabilityAndLoop:
         try:
             await storage.put_static(make_static())
             await storage.get_static("heroes:en-us")
-            query(db_path, "UPDATE static_data SET raw = x'00'")
-            with pytest.raises(StorageCorruptionError):
+            await storage.close()
+            with pytest.raises(StorageClosedError):
                 await storage.get_static("heroes:en-us")
         finally:
             await storage.close()

@@ -14,7 +14,7 @@ import pytest
 from app.adapters.storage.errors import StorageClosedError
 from app.ports import Storage, UnknownPlayer
 
-from .conftest import T0, make_player, make_static, make_unknown
+from .conftest import T0, damage, make_player, make_static, make_unknown
 
 MB = 1024 * 1024
 UNICODE_TEXT = 'Ана 🙂 한국어 — «ÿ» \u0000 \\ " end'
@@ -255,6 +255,26 @@ class TestUnknownPlayers:
         await storage.clear_unknown_player()
         assert await storage.count_unknown_players() == 1
 
+    async def test_delete_due_before_removes_only_rows_due_before_the_cutoff(
+        self, storage: Storage
+    ) -> None:
+        for key, due in [
+            ("Long-1", T0 - 90_000),
+            ("Just-2", T0 - 1),
+            ("Now-3", T0),
+            ("Later-4", T0 + 600),
+        ]:
+            await storage.put_unknown_player(make_unknown(key, next_check_at=due))
+        await storage.put_player(make_player())
+
+        assert await storage.delete_unknown_players_due_before(T0) == 2
+        assert await storage.get_unknown_player("Long-1") is None
+        assert await storage.get_unknown_player("Just-2") is None
+        assert await storage.get_unknown_player("Now-3") is not None  # strictly before
+        assert await storage.count_unknown_players() == 2
+        assert await storage.get_player("a1b2c3d4|e5f6") is not None
+        assert await storage.delete_unknown_players_due_before(T0) == 0
+
     async def test_many_keys_at_once(self, storage: Storage) -> None:
         keys = [f"Player-{i}" for i in range(1200)]
         for key in keys:
@@ -326,6 +346,39 @@ class TestValueSemantics:
             await storage.put_player(make_player(search_entry={1, 2}))
         assert await storage.get_static("heroes:en-us") is None
         assert await storage.get_player("a1b2c3d4|e5f6") is None
+
+
+class TestUnreadableRows:
+    """A row that cannot be decoded reads as absent, is reported, and a put replaces it."""
+
+    async def test_static_row_is_absent_reported_and_replaced(
+        self, storage: Storage, decode_errors: list[str]
+    ) -> None:
+        await storage.put_static(make_static())
+        await storage.put_static(make_static("maps:all"))
+        await damage(storage, "static_data", "heroes:en-us")
+
+        assert await storage.get_static("heroes:en-us") is None
+        assert decode_errors == ["static_data"]
+        assert await storage.get_static("maps:all") == make_static("maps:all")
+
+        await storage.put_static(make_static(parser_version=2))
+        assert await storage.get_static("heroes:en-us") == make_static(parser_version=2)
+        assert decode_errors == ["static_data"]
+
+    @pytest.mark.parametrize("column", ["parsed", "search_entry"])
+    async def test_player_row_is_absent_by_id_and_battletag_then_replaced(
+        self, storage: Storage, decode_errors: list[str], column: str
+    ) -> None:
+        await storage.put_player(make_player())
+        await damage(storage, "player_profiles", "a1b2c3d4|e5f6", column)
+
+        assert await storage.get_player("a1b2c3d4|e5f6") is None
+        assert await storage.find_player_by_battletag("Player-1234") is None
+        assert decode_errors == ["player_profiles", "player_profiles"]
+
+        await storage.put_player(make_player())
+        assert await storage.get_player("a1b2c3d4|e5f6") == make_player()
 
 
 class TestLifecycle:

@@ -16,6 +16,7 @@ from typing import cast
 import pytest
 from valkey.asyncio import Valkey
 
+from app.adapters.circuit_breaker import CircuitBreaker
 from app.adapters.throttle import ThrottledUpstream
 from app.adapters.throttle.memory import MemoryThrottleStore
 from app.adapters.throttle.valkey import ValkeyThrottleStore
@@ -46,8 +47,9 @@ async def make_store(valkey_url: str) -> AsyncIterator[StoreFactory]:
         retry_interval: float = 1.0,
     ) -> ValkeyThrottleStore:
         client: Valkey = Valkey.from_url(valkey_url, socket_timeout=0.5)
+        circuit = CircuitBreaker("throttle", threshold=1, cooldown=retry_interval)
         store = ValkeyThrottleStore(
-            client, config, key_prefix=PREFIX, on_error=on_error, retry_interval=retry_interval
+            client, config, key_prefix=PREFIX, on_error=on_error, circuit=circuit
         )
         stores.append(store)
         return store

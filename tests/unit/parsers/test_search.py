@@ -81,6 +81,7 @@ def test_sample_normalisation(pages: Pages) -> None:
     assert entries[1] == {
         "name": "TeKrop",
         "blizzard_id": TEKROP_ID,
+        "battletag": None,  # today's search does not name BattleTags
         "is_public": True,
         "last_updated": 1678536999,
         "avatar": "https://d15f34w2p8l1cc.cloudfront.net/overwatch/e7f20bca334f65b2eaa9a53fd7d306e5bfae55e8dab25e525e55dbbc7992124c.png",
@@ -126,6 +127,23 @@ def test_legacy_portrait_entry_drops_avatar_namecard_title() -> None:
 @pytest.mark.parametrize("url", ["a|b", "a%7cb", "a%7Cb"])
 def test_blizzard_id_is_normalised(url: str) -> None:
     assert _parse(_raw(url=url))[0]["blizzard_id"] == "a%7Cb"
+
+
+@pytest.mark.parametrize(
+    ("battle_tag", "expected"),
+    [
+        ("Ana#1234", "Ana-1234"),
+        ("Лёша#42", "Лёша-42"),
+        ("Ana", None),
+        ("Ana#", None),
+        ("#1234", None),
+        ("Ana#12a", None),
+        (1234, None),
+        (None, None),
+    ],
+)
+def test_battletag_is_read_when_blizzard_names_it(battle_tag: object, expected: str | None) -> None:
+    assert _parse(_raw(battleTag=battle_tag))[0]["battletag"] == expected
 
 
 def test_wrongly_typed_optional_fields_become_none() -> None:

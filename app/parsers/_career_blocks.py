@@ -1,0 +1,117 @@
+"""The two parts of one career-page gamemode: top heroes (`heroes_comparisons`) and
+career stats (per hero, stat cards of rows). Used by `app.parsers.career`.
+
+Each bar, row and card is read on its own: one that cannot be read is recorded in
+`problems` and dropped, and every other keeps its hero and label (pairs are never matched
+by position, so nothing shifts).
+"""
+
+from __future__ import annotations
+
+from selectolax.lexbor import LexborNode
+
+from app.domain.player_career import (
+    ALL_HEROES,
+    COMPARISON_CATEGORIES,
+    Comparison,
+    ComparisonValue,
+    Stat,
+    StatCategory,
+)
+from app.parsers._career_nodes import Damaged, Problems, attr, text
+from app.parsers._html import classes
+from app.parsers._stat_keys import category_key, comparison_key, stat_key
+from app.parsers._stat_names import convert_value, hero_key
+
+
+def comparisons(
+    block: LexborNode, categories: dict[str, str], where: str, problems: Problems
+) -> dict[str, Comparison]:
+    result: dict[str, Comparison] = {}
+    for bars in block.css("div.Profile-progressBars"):
+        label = categories.get(bars.attributes.get("data-category-id") or "")
+        if label is None:
+            continue  # a hidden block the dropdown does not offer (all zeros)
+        key = comparison_key(label)
+        values: list[ComparisonValue] = []
+        for bar in bars.css("div.Profile-progressBar"):
+            try:
+                values.append(_comparison_value(bar))
+            except Damaged as exc:  # this bar only: the others keep their hero and value
+                problems.add(f"{where}/heroes-comparisons/{key}", exc.reason, str(exc))
+        if values:
+            result[key] = {"label": COMPARISON_CATEGORIES.get(key, label), "values": values}
+    return result
+
+
+def _comparison_value(bar: LexborNode) -> ComparisonValue:
+    hero_node = bar.css_first("[data-hero-id]")
+    hero = attr(hero_node, "data-hero-id") or hero_key(
+        text(bar.css_first(".Profile-progressBar-title"))
+    )
+    if not hero:
+        raise Damaged("a bar without hero")
+    raw = text(bar.css_first(".Profile-progressBar-description"))
+    try:
+        return {"hero": hero, "value": convert_value(raw)}
+    except ValueError as exc:
+        raise Damaged(f"{hero}: {exc}", "unreadable_value") from exc
+
+
+def career_stats(
+    section: LexborNode, heroes: dict[str, str], where: str, problems: Problems
+) -> dict[str, list[StatCategory]]:
+    # Hero blocks are `<span class="stats-container option-N">`, N = the dropdown's value.
+    hero_by_class = {f"option-{value}": hero_key(label) for value, label in heroes.items()}
+    result: dict[str, list[StatCategory]] = {}
+    for block in section.css("span.stats-container"):
+        option = next((c for c in classes(block) if c.startswith("option-")), "")
+        hero = hero_by_class.get(option)
+        if not hero:
+            detail = f"block {option!r} not in the dropdown"
+            problems.add(f"{where}/career-stats", "unknown_block", detail)
+            continue
+        categories = _hero_categories(block, f"{where}/career-stats/{hero}", problems)
+        if categories and hero not in result:
+            result[hero] = categories
+    # A stable order whatever Blizzard's dropdown order: "all-heroes" first, then by key.
+    return dict(sorted(result.items(), key=lambda item: (item[0] != ALL_HEROES, item[0])))
+
+
+def _hero_categories(block: LexborNode, where: str, problems: Problems) -> list[StatCategory]:
+    categories: list[StatCategory] = []
+    for card in block.iter():
+        content = card.css_first("div.content")
+        if content is None:
+            content = card
+        label = ""
+        stats: list[Stat] = []
+        for row in content.iter():
+            row_classes = classes(row)
+            if "header" in row_classes:
+                label = text(row)
+            elif "stat-item" in row_classes:
+                stat = _stat_row(row, where, problems)
+                if stat is not None:
+                    stats.append(stat)
+        if not label and stats:
+            problems.add(where, "unreadable_block", "a stats card without a header")
+        elif stats:
+            categories.append({"category": category_key(label), "label": label, "stats": stats})
+    return categories
+
+
+def _stat_row(row: LexborNode, where: str, problems: Problems) -> Stat | None:
+    """One stat row, or None (recorded in `problems`) when it cannot be read."""
+    cells = list(row.iter())
+    label, raw = (text(cells[0]), text(cells[-1])) if len(cells) >= 2 else ("", "")
+    if not label:
+        detail = f"a stat row with {len(cells)} cell(s) and no label"
+        problems.add(where, "unreadable_block", detail)
+        return None
+    try:
+        value = convert_value(raw)
+    except ValueError as exc:
+        problems.add(f"{where}/{label}", "unreadable_value", str(exc))
+        return None
+    return {"key": stat_key(label), "label": label, "value": value}
