@@ -1,8 +1,9 @@
-"""The `owdata` command: `serve`, `worker`, `storage copy`, `fake-upstream`.
+"""The `owdata` command: `serve`, `worker`, `capture`, `storage copy`, `fake-upstream`.
 
 owdata serve --host 127.0.0.1 --port 8080 [--workers N]
+owdata capture --out DIR [--heroes all] [--player TeKrop-2217] [--rates pc:competitive:europe]
 owdata storage copy --from data/owdata.db --to postgresql://user:password@host/db
-owdata fake-upstream --port 8081 [--fixtures ../shared/fixtures] [--overlay routes.json]
+owdata fake-upstream --port 8081 [--fixtures DIR] [--overlay routes.json]
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 import uvicorn
 
 from app.config import Settings, SettingsError, load_settings
+from app.devtools.capture_cli import add_parser as add_capture_parser
 from app.devtools.fixtures import FIXTURES_ENV_VAR, fixtures_dir
 from app.metrics import multiprocess_mode
 
@@ -117,13 +119,33 @@ def _storage_copy(args: argparse.Namespace) -> int:
         return 2
 
 
+def _capture(args: argparse.Namespace) -> int:
+    settings = _settings()
+    from app.bootstrap import build_throttle
+    from app.devtools import capture_cli
+
+    return capture_cli.run(
+        args,
+        base_url=settings.blizzard_host,
+        timeout=settings.upstream_timeout,
+        user_agent=settings.upstream_user_agent,
+        throttle=lambda: build_throttle(settings),
+    )
+
+
 def _fake_upstream(args: argparse.Namespace) -> int:
     from app.devtools.fake_routes import read_overlay
     from app.devtools.fake_upstream import FakeUpstream
 
     root = Path(args.fixtures)
     if not (root / "blizzard" / "manifest.json").is_file():
-        print(f"owdata: no blizzard/manifest.json under {root}", file=sys.stderr)
+        missing = "does not exist" if not root.exists() else "has no blizzard/manifest.json"
+        print(
+            f"owdata fake-upstream: {root} {missing}. Make a fixtures folder with "
+            "`owdata capture --out DIR` and pass `--fixtures DIR` (the default, "
+            "../shared/fixtures, exists only in owdata's development setup).",
+            file=sys.stderr,
+        )
         return 2
     overlay = read_overlay(Path(args.overlay)) if args.overlay else []
     print(f"fake upstream on http://{args.host}:{args.port} serving {root}", flush=True)
@@ -158,6 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
     copy.add_argument("--to", dest="target", required=True, help="postgresql:// URL (or path)")
     copy.set_defaults(run=_storage_copy)
 
+    add_capture_parser(commands, run=_capture)
+
     fake = commands.add_parser(
         "fake-upstream", help="serve the captured Blizzard pages (for tests and offline runs)"
     )
@@ -166,7 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
     fake.add_argument(
         "--fixtures",
         default=str(fixtures_dir()),
-        help=f"fixtures folder (default: ${FIXTURES_ENV_VAR} or ../shared/fixtures)",
+        help=f"fixtures folder, e.g. made by `owdata capture` "
+        f"(default: ${FIXTURES_ENV_VAR} or ../shared/fixtures)",
     )
     fake.add_argument(
         "--overlay",

@@ -51,7 +51,7 @@ setting NGINX_LISTEN 8080 '(\[[0-9a-fA-F:]+\]:|[0-9.]+:)?[0-9]{1,5}' 'a port, or
 setting NGINX_UPSTREAM app:8080 '[A-Za-z0-9._-]+:[0-9]{1,5}|\[[0-9a-fA-F:]+\]:[0-9]{1,5}' 'host:port of the app'
 setting NGINX_WORKER_PROCESSES auto 'auto|[1-9][0-9]*' 'auto or a number'
 setting NGINX_WORKER_CONNECTIONS 1024 '[1-9][0-9]*' 'a number'
-setting NGINX_WORKER_USER nginx '[a-z_][a-z0-9_-]*' 'a user name'
+setting NGINX_WORKER_USER '' '[a-z_][a-z0-9_-]*' 'a user name'
 setting NGINX_RATE_LIMIT 30 '[1-9][0-9]*' 'requests per second, at least 1'
 setting NGINX_RATE_LIMIT_BURST 5 '[0-9]+' 'a number of requests'
 setting NGINX_MAX_CONNECTIONS_PER_IP 10 '[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]' 'a number of connections, at most 65535'
@@ -69,10 +69,20 @@ setting NGINX_ERROR_LOG_LEVEL warn 'debug|info|notice|warn|error|crit|alert|emer
 # --- values derived from the settings -----------------------------------------------------
 
 # Workers drop to an unprivileged user only when the master runs as root (the stock nginx
-# image); as any other user the directive would only produce a warning.
+# image); as any other user the directive would only produce a warning. Unset, the user is
+# the first that exists of `nginx` (the nginx image), `www-data` (Debian, Ubuntu), `nobody`.
 RENDER_USER=''
 if [ "$(id -u)" = 0 ]; then
-    group=$(id -gn "$NGINX_WORKER_USER" 2>/dev/null) || fail "NGINX_WORKER_USER: no user '$NGINX_WORKER_USER'"
+    if [ -z "$NGINX_WORKER_USER" ]; then
+        for candidate in nginx www-data nobody; do
+            if id -u "$candidate" >/dev/null 2>&1; then
+                NGINX_WORKER_USER=$candidate
+                break
+            fi
+        done
+        [ -n "$NGINX_WORKER_USER" ] || fail "NGINX_WORKER_USER: none of nginx, www-data, nobody exists; set it to an unprivileged user"
+    fi
+    group=$(id -gn "$NGINX_WORKER_USER" 2>/dev/null) || fail "NGINX_WORKER_USER: no user '$NGINX_WORKER_USER' (unset it to use nginx, www-data or nobody, whichever exists)"
     RENDER_USER="user $NGINX_WORKER_USER $group;"
 fi
 

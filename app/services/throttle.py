@@ -16,11 +16,16 @@ How it works (the README can quote this):
   Retry-After), and callers already sleeping towards a slot check again before sending.
   This holds with the throttle disabled too (disabling only turns the spacing off).
 * **Adaptive delay: slow start + AIMD** (TCP congestion control, with delay = 1/rate).
-  After a 403: `ssthresh = min(2·delay, max_delay)`, then
+  After a 403: `ssthresh = start_delay`, then
   `delay = min(max(2·delay, penalty_delay), max_delay)`. Each 200 outside a penalty
   grows a success streak: while `delay > ssthresh` (slow start) every
   `slow_start_n_successes` halve the delay (not below ssthresh); otherwise every
   `aimd_n_successes` subtract `aimd_delta`. The delay stays in [min_delay, max_delay].
+  So once a penalty ends the spacing is back at `start_delay` after at most
+  `slow_start_n_successes · ceil(log2(max_delay / start_delay))` successes
+  (`recovery_bound`), however high repeated 403s pushed it; below the start it only
+  creeps down by AIMD. (A threshold at twice the old delay, as TCP does, left the delay
+  crawling down by `aimd_delta` for tens of minutes whenever it sat above the start.)
   Other outcomes (5xx, timeouts) only reset the streak. A 403 while the window is open
   extends it without doubling again: calls that were in flight saw the same event.
 * **Degradation, restarts.** The Valkey store throttles in-process while Valkey is
@@ -80,6 +85,17 @@ class ThrottleConfig:
     def clamp(self, delay: float) -> float:
         return min(max(delay, self.min_delay), self.max_delay)
 
+    def recovery_bound(self) -> int | None:
+        """Most successes after a penalty before the delay is back at `start_delay`.
+
+        None when the start is 0 s: halving only tends towards it.
+        """
+        start = self.clamp(self.start_delay)
+        if start <= 0:
+            return None
+        halvings = max(0, math.ceil(math.log2(self.max_delay / start)))
+        return self.slow_start_n_successes * halvings
+
 
 @dataclass(frozen=True, slots=True)
 class AimdState:
@@ -102,7 +118,7 @@ def next_state(state: AimdState, outcome: Outcome, config: ThrottleConfig) -> Ai
     """
     if outcome == "rate_limited":
         delay = max(2 * state.delay, config.penalty_delay)
-        return AimdState(config.clamp(delay), min(2 * state.delay, config.max_delay), 0)
+        return AimdState(config.clamp(delay), config.clamp(config.start_delay), 0)
     if outcome == "other":
         return replace(state, streak=0)
     delay, streak = state.delay, state.streak + 1

@@ -73,7 +73,7 @@ local streak = tonumber(s[3] or 0)
 local penalty = math.max(redis.call('PTTL', KEYS[2]), 0)
 if ARGV[1] == 'rate_limited' then
   if penalty == 0 then
-    ssthresh = math.min(2 * delay, tonumber(ARGV[4]))
+    ssthresh = tonumber(ARGV[2])
     delay = math.max(2 * delay, tonumber(ARGV[8]))
   end
   streak = 0

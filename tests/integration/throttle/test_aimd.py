@@ -45,11 +45,23 @@ def test_aimd_never_goes_below_min_delay() -> None:
 
 
 def test_rate_limited_doubles_with_the_penalty_delay_as_floor() -> None:
-    # ssthresh is twice the delay *before* the 403, so slow start brings the delay back
-    # quickly to where it was fine, then AIMD probes carefully.
-    assert next_state(AimdState(2.0, 0.1, 7), "rate_limited", CONFIG) == AimdState(10.0, 4.0)
-    assert next_state(AimdState(12.0, 0.1), "rate_limited", CONFIG) == AimdState(24.0, 24.0)
-    assert next_state(AimdState(20.0, 0.1), "rate_limited", CONFIG) == AimdState(30.0, 30.0)
+    # ssthresh is the start delay whatever the delay was, so slow start brings the delay
+    # back to the start within a bounded number of successes, then AIMD probes carefully.
+    assert next_state(AimdState(2.0, 0.1, 7), "rate_limited", CONFIG) == AimdState(10.0, 2.0)
+    assert next_state(AimdState(12.0, 0.1), "rate_limited", CONFIG) == AimdState(24.0, 2.0)
+    assert next_state(AimdState(20.0, 0.1), "rate_limited", CONFIG) == AimdState(30.0, 2.0)
+
+
+def test_after_repeated_403s_the_start_delay_is_back_within_the_recovery_bound() -> None:
+    state = AimdState.initial(CONFIG)
+    for _ in range(5):  # 10, 20, 30, 30, 30 s: as high as it goes
+        state = next_state(state, "rate_limited", CONFIG)
+    assert state.delay == 30.0
+    assert CONFIG.recovery_bound() == 40  # 10 successes x 4 halvings (30/2^4 < 2)
+
+    assert run(state, "success", 39).delay > 2.0
+    assert run(state, "success", 40).delay == 2.0
+    assert ThrottleConfig(start_delay=0, min_delay=0).recovery_bound() is None
 
 
 def test_other_outcomes_only_reset_the_streak() -> None:

@@ -148,7 +148,7 @@ async def test_a_second_403_in_the_window_extends_it_without_doubling_again(
     store.record_now("success")  # sent before the window opened: ignored
     assert store.record_now("rate_limited") == (10.0, 60.0)
 
-    assert store.state == AimdState(10.0, 4.0, 0)
+    assert store.state == AimdState(10.0, 2.0, 0)
     assert store.penalty_now() == 60.0
 
 
