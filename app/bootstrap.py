@@ -10,11 +10,14 @@ import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
 
 from app.adapters.cache.memory import MemoryCache
 from app.adapters.cache.valkey import ValkeyCache
 from app.adapters.circuit_breaker import CircuitBreaker
 from app.adapters.locks.valkey import ValkeyFlightLock
+from app.adapters.storage.postgres import PostgresStorage
+from app.adapters.storage.postgres_pool import PoolOptions
 from app.adapters.storage.sqlite import SQLiteStorage
 from app.adapters.throttle import ThrottledUpstream
 from app.adapters.throttle.memory import MemoryThrottleStore
@@ -23,7 +26,7 @@ from app.adapters.upstream.http import HttpUpstream
 from app.api.deps import CachePolicy, Container
 from app.config import Settings
 from app.data import reference as curated
-from app.domain.errors import ParseProblem
+from app.domain.errors import ParseProblem, StorageUnavailableError
 from app.metrics import GaugeSources, Metrics
 from app.ports import Cache, Clock, FlightLock, OutboxStorage, Upstream
 from app.services.hero_stats import HeroStatsService
@@ -96,6 +99,71 @@ def build_throttle(
     return Throttle(store, config, observer=metrics.throttle_observer if metrics else None)
 
 
+class StorageStartupError(Exception):
+    """Storage cannot be opened at start-up; the message is one line naming the setting."""
+
+
+def redact(url: str) -> str:
+    """`url` without its password, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def describe_storage(settings: Settings) -> str:
+    """What storage `settings` select, for logs (`PostgreSQL at ...` or the SQLite path)."""
+    if settings.database_url:
+        return f"PostgreSQL at {redact(settings.database_url)}"
+    return f"SQLite at {settings.storage_path}"
+
+
+def pool_options(settings: Settings) -> PoolOptions:
+    return PoolOptions(
+        min_size=settings.database_pool_min_size,
+        max_size=settings.database_pool_max_size,
+        connect_timeout=settings.database_connect_timeout,
+        command_timeout=settings.database_command_timeout,
+    )
+
+
+async def open_storage(settings: Settings, metrics: Metrics | None = None) -> OutboxStorage:
+    """PostgreSQL when `DATABASE_URL` is set, else the SQLite file at `STORAGE_PATH`.
+
+    Raises `StorageStartupError` (one line, naming the setting) when it cannot be opened.
+    """
+    observer = metrics.storage_operation if metrics else None
+    on_decode_error = metrics.storage_decode_error if metrics else None
+    if settings.database_url:
+        try:
+            return await PostgresStorage.open(
+                settings.database_url,
+                pool_options(settings),
+                on_operation=observer,
+                on_decode_error=on_decode_error,
+            )
+        except Exception as exc:
+            detail = (
+                exc.detail
+                if isinstance(exc, StorageUnavailableError)
+                else f"{type(exc).__name__}: {exc}"
+            )
+            raise StorageStartupError(
+                f"DATABASE_URL: cannot use PostgreSQL at {redact(settings.database_url)}: "
+                + " ".join(detail.split())
+            ) from exc
+    try:
+        return await SQLiteStorage.open(
+            settings.storage_path, on_operation=observer, on_decode_error=on_decode_error
+        )
+    except Exception as exc:
+        raise StorageStartupError(
+            f"STORAGE_PATH: cannot open SQLite file {settings.storage_path}: "
+            + " ".join(f"{type(exc).__name__}: {exc}".split())
+        ) from exc
+
+
 @dataclass(frozen=True, slots=True)
 class Adapters:
     storage: OutboxStorage
@@ -110,11 +178,7 @@ async def open_adapters(
     settings: Settings, cache: Cache, metrics: Metrics | None = None
 ) -> AsyncIterator[Adapters]:
     """Open storage and the upstream client; close them (and `cache`) on exit."""
-    storage = await SQLiteStorage.open(
-        settings.storage_path,
-        on_operation=metrics.storage_operation if metrics else None,
-        on_decode_error=metrics.storage_decode_error if metrics else None,
-    )
+    storage = await open_storage(settings, metrics)
     http = HttpUpstream.create(
         observe=metrics.upstream_call if metrics else None,
         base_url=settings.blizzard_host,

@@ -1,8 +1,9 @@
-"""The `owdata` command: `serve`, `worker`, `capture`, `fake-upstream`.
+"""The `owdata` command: `serve`, `worker`, `capture`, `storage copy`, `fake-upstream`.
 
 owdata serve --host 127.0.0.1 --port 8080 [--workers N]
 owdata worker
 owdata capture --out DIR [--heroes all] [--player TeKrop-2217] [--rates pc:competitive:europe]
+owdata storage copy --from data/owdata.db --to postgresql://user:password@host/db
 owdata fake-upstream --port 8081 [--fixtures DIR] [--overlay routes.json]
 
 Arguments are checked before anything starts: a bad one is a single line on stderr and
@@ -83,22 +84,59 @@ def _settings() -> Settings:
         raise SystemExit(2) from None
 
 
+def _check_storage(settings: Settings) -> None:
+    """Open and migrate storage once before serving; exits 2 with one line if it cannot.
+
+    Without this, a bad `DATABASE_URL` would surface as a traceback from each server
+    process's start-up instead of one message naming the setting.
+    """
+    from app.bootstrap import StorageStartupError, open_storage
+
+    async def check() -> None:
+        storage = await open_storage(settings)
+        await storage.close()
+
+    try:
+        asyncio.run(check())
+    except StorageStartupError as exc:
+        print(f"owdata: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
 def _serve(args: argparse.Namespace) -> int:
     from app.serve import run
 
-    return run(_settings(), args.host, args.port, args.workers)
+    settings = _settings()
+    _check_storage(settings)
+    return run(settings, args.host, args.port, args.workers)
 
 
 def _worker(args: argparse.Namespace) -> int:
     settings = _settings()
     configure_logging(settings.log_level, settings.log_format)
+    from app.bootstrap import StorageStartupError
     from app.worker import WorkerStartError, run_worker
 
     try:
         return asyncio.run(run_worker(settings))
+    except StorageStartupError as exc:
+        print(f"owdata: {exc}", file=sys.stderr)
+        return 2
     except WorkerStartError as exc:
         print(f"owdata worker: {exc}", file=sys.stderr)
         return 1
+
+
+def _storage_copy(args: argparse.Namespace) -> int:
+    settings = _settings()
+    from app.bootstrap import StorageStartupError
+    from app.storage_cli import run_copy
+
+    try:
+        return asyncio.run(run_copy(args.source, args.target, settings))
+    except StorageStartupError as exc:
+        print(f"owdata: {exc}", file=sys.stderr)
+        return 2
 
 
 def _capture(args: argparse.Namespace) -> int:
@@ -154,6 +192,18 @@ def build_parser() -> argparse.ArgumentParser:
         "worker", help="run refresh jobs (beside `serve` with JOBS_IN_PROCESS=false, or as extra)"
     )
     worker.set_defaults(run=_worker)
+
+    storage = commands.add_parser("storage", help="storage tools").add_subparsers(
+        dest="storage_command", required=True
+    )
+    copy = storage.add_parser(
+        "copy",
+        help="copy profiles, pages, unknown players and pending jobs into another storage "
+        "(idempotent; prints the counts copied and verified)",
+    )
+    copy.add_argument("--from", dest="source", required=True, help="SQLite file path or URL")
+    copy.add_argument("--to", dest="target", required=True, help="postgresql:// URL (or path)")
+    copy.set_defaults(run=_storage_copy)
 
     add_capture_parser(commands, run=_capture)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     AnyHttpUrl,
@@ -59,6 +60,17 @@ class Settings(BaseSettings):
 
     # --- storage and cache -------------------------------------------------------------
     storage_path: Path = Path("data/owdata.db")
+    """SQLite file used when `DATABASE_URL` is unset."""
+    database_url: str | None = None
+    """Unset: SQLite at `STORAGE_PATH`. `postgresql://user:password@host:5432/db`: PostgreSQL,
+    shared by every API host and worker (see README "Outgrowing one machine")."""
+    database_pool_min_size: Annotated[int, Field(ge=0, le=1000)] = 1
+    """PostgreSQL connections each process keeps open even when idle."""
+    database_pool_max_size: Annotated[int, Field(ge=1, le=1000)] = 10
+    """Most PostgreSQL connections one process opens (API worker process or `owdata worker`)."""
+    database_connect_timeout: Annotated[float, Field(gt=0, le=300)] = 5.0
+    database_command_timeout: Annotated[float, Field(gt=0, le=3600)] = 30.0
+    """Longest a PostgreSQL statement may run before it is cancelled (an error, retried)."""
     valkey_url: str | None = None
     """Unset: an in-process cache. Set (e.g. `valkey://127.0.0.1:6379/0`): shared Valkey."""
     valkey_breaker_threshold: Annotated[int, Field(ge=1, le=1000)] = 3
@@ -191,6 +203,28 @@ class Settings(BaseSettings):
                 "must start with valkey://, valkeys://, redis://, rediss:// or unix://"
             )
         return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in {"postgresql", "postgres"}:
+            raise ValueError("must start with postgresql:// (or postgres://)")
+        try:
+            parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+        except ValueError as exc:
+            raise ValueError(f"invalid port: {exc}") from None
+        if not parts.hostname and "host=" not in parts.query:
+            raise ValueError("names no host (postgresql://user:password@host:5432/db)")
+        return value
+
+    @model_validator(mode="after")
+    def _pool_bounds(self) -> Settings:
+        if self.database_pool_min_size > self.database_pool_max_size:
+            raise ValueError("DATABASE_POOL_MIN_SIZE must not exceed DATABASE_POOL_MAX_SIZE")
+        return self
 
     @field_validator("log_level")
     @classmethod

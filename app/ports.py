@@ -6,7 +6,7 @@ conformance suite under `tests/`. Services depend on these protocols only.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
@@ -335,3 +335,28 @@ class OutboxStorage(Storage, Protocol):
     def jobs(self) -> JobQueue: ...
 
     def transaction(self) -> AbstractAsyncContextManager[Outbox]: ...
+
+
+# --- moving an instance ------------------------------------------------------------------
+
+
+class StorageExport(Protocol):
+    """Reads everything a storage holds, in key order and in batches (bounded memory).
+
+    Used by `owdata storage copy` to move an instance (SQLite to PostgreSQL, or between
+    servers). Pending jobs are the queued and running ones; done and dead jobs are history
+    and are not exported.
+    """
+
+    async def counts(self) -> dict[str, int]:
+        """Rows per exported kind: `static_data`, `player_profiles`, `unknown_players`,
+        `jobs` (pending only)."""
+        ...
+
+    def static(self) -> AsyncIterator[StaticRecord]: ...
+
+    def players(self) -> AsyncIterator[PlayerRecord]: ...
+
+    def unknown_players(self) -> AsyncIterator[UnknownPlayer]: ...
+
+    def pending_jobs(self) -> AsyncIterator[Job]: ...

@@ -18,6 +18,7 @@ from typing import Any
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
+from app.bootstrap import describe_storage
 from app.config import Settings, load_settings
 from app.logs import logging_config
 from app.metrics import multiprocess_mode
@@ -81,7 +82,7 @@ def run(settings: Settings, host: str, port: int, workers: int) -> int:
     line = (
         f"serving on {url} ({f'listening on every address, {host}; ' if wildcard else ''}"
         f"{workers} process{'es' if workers > 1 else ''}; {links}; "
-        f"upstream {settings.blizzard_host}; storage {settings.storage_path}; "
+        f"upstream {settings.blizzard_host}; storage {describe_storage(settings)}; "
         f"cache {'valkey' if settings.valkey_url else 'in-process'}; "
         f"metrics {'/metrics' if settings.metrics_enabled else 'off'})"
     )

@@ -17,7 +17,14 @@ import signal
 import time
 
 from app.api.routers.metrics import start_metrics_server
-from app.bootstrap import build_cache, build_services, gauge_sources, open_adapters, retention
+from app.bootstrap import (
+    build_cache,
+    build_services,
+    describe_storage,
+    gauge_sources,
+    open_adapters,
+    retention,
+)
 from app.config import Settings
 from app.metrics import Metrics
 from app.services.maintenance import Maintenance
@@ -62,7 +69,7 @@ async def run_worker(settings: Settings) -> int:
             time.time,
             retention(settings),
         )
-        logger.info("worker started (storage %s; %s)", settings.storage_path, where)
+        logger.info("worker started (storage %s; %s)", describe_storage(settings), where)
         tasks = [
             asyncio.create_task(services.runner.run_forever(stop), name="jobs"),
             asyncio.create_task(

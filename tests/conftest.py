@@ -11,7 +11,7 @@ import pytest
 
 from app.devtools.fixtures import FIXTURES_ENV_VAR, fixtures_dir
 
-pytest_plugins = ["tests.valkey_fixtures"]
+pytest_plugins = ["tests.valkey_fixtures", "tests.postgres_fixtures"]
 
 
 def _require_fixtures() -> Path:

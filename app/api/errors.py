@@ -18,6 +18,7 @@ from app.domain.errors import (
     InvalidInputError,
     NotFoundError,
     ParseError,
+    StorageUnavailableError,
     UpstreamError,
     UpstreamRateLimitedError,
     UpstreamStatusError,
@@ -106,6 +107,16 @@ async def on_parse_error(request: Request, exc: Exception) -> Response:
     return error_json(502, exc.message)
 
 
+STORAGE_RETRY_AFTER = 5
+"""Seconds a client is asked to wait while the storage server is unreachable."""
+
+
+async def on_storage_unavailable(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StorageUnavailableError)
+    logger.error("storage unavailable on %s: %s", request.url.path, exc.detail)
+    return error_json(503, exc.message, headers={"Retry-After": str(STORAGE_RETRY_AFTER)})
+
+
 async def on_unexpected_error(request: Request, exc: Exception) -> Response:
     logger.exception("unexpected error on %s", request.url.path, exc_info=exc)
     return error_json(500, INTERNAL_ERROR)
@@ -120,4 +131,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(IncompatibleFiltersError, on_invalid_input)
     app.add_exception_handler(UpstreamError, on_upstream_error)
     app.add_exception_handler(ParseError, on_parse_error)
+    app.add_exception_handler(StorageUnavailableError, on_storage_unavailable)
     app.add_exception_handler(Exception, on_unexpected_error)

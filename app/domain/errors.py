@@ -106,3 +106,15 @@ class InvalidInputError(OwdataError):
 
 class IncompatibleFiltersError(OwdataError):
     """Valid parameters that cannot be combined (400), e.g. a map outside a game mode."""
+
+
+class StorageUnavailableError(OwdataError):
+    """The storage server cannot be reached (PostgreSQL down or restarting): 503.
+
+    Raised by network-backed storage adapters after a reconnect attempt failed; the
+    adapter keeps reconnecting on later calls, so the condition is temporary.
+    """
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("Storage is temporarily unavailable, please retry shortly")
+        self.detail = detail

@@ -29,6 +29,7 @@ import secrets
 import socket
 import time
 
+from app.domain.errors import StorageUnavailableError
 from app.ports import Clock, Job, JobQueue
 from app.services.job_lease import LeaseLostError, run_leased
 from app.services.job_policy import FinishedHook, Handler, JobPolicy, Outcome
@@ -93,6 +94,9 @@ class JobRunner:
         try:
             lease, now = self.policy.lease_seconds, self._clock()
             return await self._queue.claim(token, lease_seconds=lease, now=now)
+        except StorageUnavailableError as exc:  # a server outage: one line per poll, no trace
+            logger.warning("claiming a job failed: storage unavailable (%s)", exc.detail)
+            return None
         except Exception:  # e.g. the file stayed locked past busy_timeout: try again later
             logger.exception("claiming a job failed")
             return None

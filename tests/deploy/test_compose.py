@@ -25,6 +25,7 @@ DEPLOYMENT_HEADER = "# --- Deployment (docker compose and nginx) ---"
 DEFAULT_SERVICES = {"nginx", "app", "worker", "valkey"}
 MONITORING_SERVICES = {"prometheus", "grafana", "grafana-password-check", "valkey-exporter"}
 NAMED_VOLUMES = {
+    "postgres": "postgres-data",
     "app": "owdata-data",
     "worker": "owdata-data",
     "valkey": "valkey-data",
@@ -75,6 +76,7 @@ def test_default_services_and_the_monitoring_profile() -> None:
 
     assert {name for name, p in profiles.items() if not p} == DEFAULT_SERVICES
     assert {name for name, p in profiles.items() if p == ["monitoring"]} == MONITORING_SERVICES
+    assert {name for name, p in profiles.items() if p == ["postgres"]} == {"postgres"}
 
 
 def strings(node: object) -> list[str]:
@@ -156,6 +158,25 @@ def test_the_app_stores_its_database_on_the_volume_whatever_env_says() -> None:
     assert services()["app"]["environment"]["JOBS_IN_PROCESS"] == "false"
     assert services()["worker"]["command"] == ["worker"]
     assert services()["app"]["command"][:5] == ["serve", "--host", "0.0.0.0", "--port", "8080"]
+
+
+def test_the_postgres_profile_serves_app_and_worker_without_a_secret() -> None:
+    postgres = services()["postgres"]
+    environment = postgres["environment"]
+
+    # A default password: the profile starts from a bare `cp .env.dist .env`.
+    assert environment["POSTGRES_PASSWORD"] == "${POSTGRES_PASSWORD:-owdata}"
+    assert (environment["POSTGRES_USER"], environment["POSTGRES_DB"]) == ("owdata", "owdata")
+    assert "pg_isready" in postgres["healthcheck"]["test"]
+    assert "ports" not in postgres  # the compose network only
+    # App and worker wait for it when the profile runs, and start without it otherwise.
+    for name in ("app", "worker"):
+        rule = services()[name]["depends_on"]["postgres"]
+        assert rule == {"condition": "service_healthy", "required": False}, name
+    # The URL the README and .env.dist give points at this service with these defaults.
+    url = "DATABASE_URL=postgresql://owdata:owdata@postgres:5432/owdata"
+    assert url in ENV_DIST.read_text()
+    assert url in (REPO / "README.md").read_text()
 
 
 def test_valkey_persists_and_evicts_like_a_cache() -> None:

@@ -105,3 +105,27 @@ def test_log_format_is_text_or_json() -> None:
     assert Settings(_env_file=None, log_format="json").log_format == "json"
     with pytest.raises(SettingsError, match="LOG_FORMAT"):
         load_settings(_env_file=None, log_format="xml")
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("mysql://u@h/db", "must start with postgresql://"),
+        ("postgresql://u@h:port/db", "invalid port"),
+        ("postgresql:///db", "names no host"),
+    ],
+)
+def test_database_url_is_checked_naming_the_setting(url: str, reason: str) -> None:
+    with pytest.raises(SettingsError, match=f"DATABASE_URL: .*{reason}"):
+        load_settings(_env_file=None, database_url=url)
+
+
+def test_database_url_unset_or_postgres() -> None:
+    assert Settings(_env_file=None, database_url="").database_url is None
+    url = "postgres://owdata:secret@db:5432/owdata"
+    assert Settings(_env_file=None, database_url=url).database_url == url
+
+
+def test_pool_minimum_cannot_exceed_maximum() -> None:
+    with pytest.raises(SettingsError, match="DATABASE_POOL_MIN_SIZE"):
+        load_settings(_env_file=None, database_pool_min_size=5, database_pool_max_size=2)

@@ -30,6 +30,7 @@ from app.adapters.storage.errors import (
     StorageError,
 )
 from app.adapters.storage.outbox import PendingWrites
+from app.adapters.storage.sqlite_export import SQLiteExport
 from app.adapters.storage.sqlite_jobs import SQLiteJobQueue, outbox_transaction
 from app.adapters.storage.sqlite_pool import SQLitePool
 from app.ports import PlayerRecord, StaticRecord, StorageStats, UnknownPlayer
@@ -65,6 +66,8 @@ class SQLiteStorage:
         self._rows = UnreadableRows(on_decode_error)
         self.jobs = SQLiteJobQueue(pool)
         """The durable job queue in the same file (`app.ports.JobQueue`)."""
+        self.export = SQLiteExport(pool)
+        """Everything stored, for `owdata storage copy` (`app.ports.StorageExport`)."""
 
     def transaction(self) -> contextlib.AbstractAsyncContextManager[PendingWrites]:
         """Record writes and jobs in the block; commit them together when it exits.

@@ -12,21 +12,32 @@ import pytest
 
 from app.adapters.storage.codec import DecodeErrorObserver
 from app.adapters.storage.memory import MemoryStorage
+from app.adapters.storage.postgres import PostgresStorage
 from app.adapters.storage.sqlite import SQLiteStorage
 from app.ports import OutboxStorage, PlayerRecord, StaticRecord, Storage, UnknownPlayer
 
 T0 = 1_700_000_000.0
 
-ADAPTERS = ["sqlite-file", "sqlite-memory", "memory"]
+ADAPTERS = [
+    "sqlite-file",
+    "sqlite-memory",
+    "memory",
+    pytest.param("postgres", marks=pytest.mark.postgres),
+]
 
 
 async def open_adapter(
-    kind: str, tmp_path: Path, on_decode_error: DecodeErrorObserver | None = None
+    kind: str,
+    tmp_path: Path,
+    on_decode_error: DecodeErrorObserver | None = None,
+    postgres_url: str = "",
 ) -> OutboxStorage:
-    # Annotated as the port: mypy checks that both adapters satisfy the protocol (the
+    # Annotated as the port: mypy checks that every adapter satisfies the protocol (the
     # storage port, with the job queue and outbox the refresh jobs need).
     storage: OutboxStorage
-    if kind == "sqlite-file":
+    if kind == "postgres":
+        storage = await PostgresStorage.open(postgres_url, on_decode_error=on_decode_error)
+    elif kind == "sqlite-file":
         path = tmp_path / "data" / "owdata.db"
         storage = await SQLiteStorage.open(path, on_decode_error=on_decode_error)
     elif kind == "sqlite-memory":
@@ -46,7 +57,9 @@ def decode_errors() -> list[str]:
 async def storage(
     request: pytest.FixtureRequest, tmp_path: Path, decode_errors: list[str]
 ) -> AsyncIterator[OutboxStorage]:
-    adapter = await open_adapter(request.param, tmp_path, decode_errors.append)
+    # A fresh PostgreSQL database is made only for the postgres variant.
+    url = request.getfixturevalue("postgres_url") if request.param == "postgres" else ""
+    adapter = await open_adapter(request.param, tmp_path, decode_errors.append, url)
     yield adapter
     await adapter.close()
 
@@ -58,12 +71,17 @@ async def damage(storage: Storage, table: str, key: str, column: str = "parsed")
     """Overwrite `column` of a stored row with bytes no adapter can decode.
 
     Goes behind the adapter's back, as a disk fault or a foreign writer would: SQL on
-    SQLite's own connection, the held JSON text for the in-memory adapter.
+    SQLite's or PostgreSQL's own connection, the held JSON text for the in-memory adapter.
     """
     if isinstance(storage, SQLiteStorage):
         value: object = b"not zstd at all" if column in {"raw", "parsed"} else DAMAGED_JSON
         async with storage._pool.transaction() as conn:
             await conn.execute(f"UPDATE {table} SET {column} = ? WHERE key = ?", (value, key))
+        return
+    if isinstance(storage, PostgresStorage):
+        damaged: object = b"not zstd at all" if column in {"raw", "parsed"} else DAMAGED_JSON
+        query = f"UPDATE {table} SET {column} = $1 WHERE key = $2"
+        await storage._pool.execute(query, damaged, key.encode())
         return
     assert isinstance(storage, MemoryStorage), f"no way to damage {type(storage).__name__}"
     rows: Any = storage._static if table == "static_data" else storage._players
