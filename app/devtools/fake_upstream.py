@@ -5,15 +5,16 @@ tried in order, `*` matches one path segment, the query string is ignored unless
 gives `query`. Overlays add or replace routes without copying fixtures (a career page
 served without redirect, a mutated page): see `app.devtools.fake_routes`. Tests can also
 inject faults (an HTTP status for every page, or a delay) and read how many times each
-path was asked for, in-process or over HTTP. A path no route matches answers **501 "not
-captured: <path>"** (and a warning line): the app reports it as 504 "Couldn't get Blizzard
-page (HTTP 501)", never as Blizzard's 404 or a page that no longer parses. Blizzard's own
-404 pages are routes like any other (the development fixtures have `*` routes for them).
-
+path was asked for, in-process or over HTTP:
 
 - `GET  /__fake__/calls`  → `{"total": n, "paths": {"/en-us/heroes/": 2, ...}}`
 - `POST /__fake__/reset`  → clears counters, faults and routes added by `overlay()`
 - `POST /__fake__/fault?status=403&delay=0.5` → every page answers 403 after 0.5 s
+
+A path no route matches answers **501 "not captured: <path>"** (and logs a warning): the
+app reports it as 504 "Couldn't get Blizzard page (HTTP 501)", never as Blizzard's 404 or
+as a page that no longer parses. Blizzard's own 404 pages are routes like any other (the
+development fixtures have `*` routes for them).
 
 Run it with `owdata fake-upstream --port 8081 [--overlay routes.json]`, then
 `BLIZZARD_HOST=http://127.0.0.1:8081 owdata serve`.
