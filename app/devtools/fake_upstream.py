@@ -11,6 +11,11 @@ path was asked for, in-process or over HTTP:
 - `POST /__fake__/reset`  → clears counters, faults and routes added by `overlay()`
 - `POST /__fake__/fault?status=403&delay=0.5` → every page answers 403 after 0.5 s
 
+A path no route matches answers **501 "not captured: <path>"** (and logs a warning): the
+app reports it as 504 "Couldn't get Blizzard page (HTTP 501)", never as Blizzard's 404 or
+as a page that no longer parses. Blizzard's own 404 pages are routes like any other (the
+development fixtures have `*` routes for them).
+
 Run it with `owdata fake-upstream --port 8081 [--overlay routes.json]`, then
 `BLIZZARD_HOST=http://127.0.0.1:8081 owdata serve`.
 """
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import threading
 from collections import Counter
 from collections.abc import Iterable
@@ -36,6 +42,10 @@ from app.devtools.fake_routes import Route, RouteEntry, build_routes, load_route
 __all__ = ["FakeUpstream", "FakeUpstreamServer", "Route", "load_routes"]
 
 CONTROL_PREFIX = "/__fake__/"
+NOT_CAPTURED_STATUS = 501
+"""The answer for a path no route matches: an upstream error, not one of Blizzard's pages."""
+
+logger = logging.getLogger(__name__)
 
 
 class FakeUpstream:
@@ -111,7 +121,16 @@ class FakeUpstream:
                 body = self._body(route)
                 await _respond(send, route.status, route.content_type, body, headers)
                 return
-        await _respond(send, 404, "text/plain", b"no fixture for this path")
+        await self._not_captured(send, path + ("?" + query if query else ""))
+
+    async def _not_captured(self, send: ASGISendCallable, target: str) -> None:
+        manifest = self.root / "blizzard" / "manifest.json"
+        logger.warning("not captured: %s (no route of %s matches it)", target, manifest)
+        body = (
+            f"not captured: {target} matches no route of {manifest} (capture it with "
+            "`owdata capture`, or add a route)\n"
+        )
+        await _respond(send, NOT_CAPTURED_STATUS, "text/plain; charset=utf-8", body.encode())
 
     async def _control(self, action: str, query: str, send: ASGISendCallable) -> None:
         if action == "calls":

@@ -221,3 +221,29 @@ async def test_pages_are_spaced_by_the_throttle_and_a_403_is_waited_out(
     assert time.monotonic() - started >= 2 * 0.6
     manifest = json.loads((tmp_path / "c" / "blizzard" / "manifest.json").read_text())
     assert [route["status"] for route in manifest["routes"]] == [200, 200]  # no 403 kept
+
+
+async def test_a_page_missing_from_the_capture_is_an_upstream_error_not_a_parse_error(
+    settings: Settings, replay: str, tmp_path: Path
+) -> None:
+    async with httpx.AsyncClient(base_url=replay) as fake:
+        missing = await fake.get("/en-us/heroes/genji/")
+    offline_settings = settings.model_copy(
+        update={"blizzard_host": replay, "storage_path": tmp_path / "offline.db"}
+    )
+    async with running(offline_settings) as offline:
+        hero = await offline.get("/heroes/genji")
+        player = await offline.get("/players/JohnV1-1190/summary")
+        player_again = await offline.get("/players/JohnV1-1190/summary")
+        metrics = (await offline.get("/metrics")).text
+
+    assert missing.status_code == 501
+    assert "not captured: /en-us/heroes/genji/" in missing.text
+    # 504 "Couldn't get Blizzard page (HTTP 501)", not 502 (a page that no longer parses)...
+    assert (hero.status_code, hero.json()["error"]) == (
+        504,
+        "Couldn't get Blizzard page (HTTP 501): Blizzard answered HTTP 501",
+    )
+    # ...and not 404 (a player Blizzard does not know, remembered as such).
+    assert player.status_code == player_again.status_code == 504
+    assert 'reason="page"' not in metrics

@@ -57,3 +57,21 @@ async def test_a_server_overlay_survives_reset(fixtures_path: Path, tmp_path: Pa
     assert direct.status_code == 200
     assert direct.content == by_id.content
     assert b"TeKrop" in direct.content
+
+
+async def test_blizzard_404_pages_are_routes_and_anything_else_is_not_captured(
+    upstream: FakeUpstreamServer,
+) -> None:
+    async with httpx.AsyncClient(base_url=upstream.url) as http:
+        unknown_hero = await http.get("/en-us/heroes/not-a-hero/")
+        unknown_player = await http.get("/en-us/career/Nobody-1/")
+        other_locale = await http.get("/fr-fr/heroes/", params={"x": "1"})
+
+    # The manifest's `*` routes: Blizzard's own 404 pages, as it serves them.
+    assert (unknown_hero.status_code, unknown_player.status_code) == (404, 404)
+    assert unknown_hero.text.rstrip().endswith("</html>")
+    assert unknown_player.text.rstrip().endswith("</html>")
+    # No route: an upstream error naming the page, never a page of Blizzard's.
+    assert other_locale.status_code == 501
+    assert other_locale.text.startswith("not captured: /fr-fr/heroes/?x=1 matches no route of")
+    assert upstream.app.calls["/fr-fr/heroes/?x=1"] == 1

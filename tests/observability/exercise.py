@@ -22,6 +22,8 @@ def exercise_every_hook(metrics: Metrics) -> None:
     metrics.job_enqueued("player")
     metrics.job_finished("player", "done", 1.5)
     metrics.unknown_player_refused()
+    metrics.storage_decode_error("player_profiles")
+    metrics.valkey_circuit(True)
     request = metrics.http.recorder("/heroes", "GET")
     request.start()
     request.finish(200, 0.001)

@@ -28,6 +28,11 @@ GRAFANA = ROOT / "grafana"
 DASHBOARDS = load_dashboards(GRAFANA / "dashboards")
 # Grafana's query variables, replaced by plausible values for a syntax check.
 VARIABLES = {"$__rate_interval": "1m", "$__interval": "15s", "$__range": "6h"}
+# owdata metrics no panel needs, and why.
+NOT_ON_A_DASHBOARD = {
+    "owdata_throttle_penalty_active": "the penalty remaining panels show the same, in seconds",
+    "owdata_memory_cache_entries": "the in-process cache is shown by its size in bytes",
+}
 
 
 def substitute(expr: str) -> str:
@@ -86,6 +91,40 @@ def test_dashboards_only_query_exported_metrics(metrics: Metrics) -> None:
     exported = exposed_names(metrics.registry.collect())
 
     assert not unknown_names(metric_names_in_dashboards(GRAFANA / "dashboards"), exported)
+
+
+def owdata_families(metrics: Metrics) -> set[str]:
+    exercise_every_hook(metrics)
+    return {
+        family.name for family in metrics.registry.collect() if family.name.startswith("owdata_")
+    }
+
+
+def test_every_owdata_metric_is_on_a_dashboard(metrics: Metrics) -> None:
+    used = metric_names_in_dashboards(GRAFANA / "dashboards")
+
+    missing = {
+        family
+        for family in owdata_families(metrics) - set(NOT_ON_A_DASHBOARD)
+        if not any(name == family or name.startswith(f"{family}_") for name in used)
+    }
+
+    assert not missing
+
+
+def test_parse_errors_are_shown_by_reason() -> None:
+    # Whole pages (reason="page", answered 502) and parts dropped from a served page are
+    # different troubles: no panel mixes them without the reason.
+    exprs = [
+        expr
+        for dashboard in DASHBOARDS.values()
+        for _, expr in panel_expressions(dashboard)
+        if "owdata_parse_errors_total" in metric_names(expr)
+    ]
+
+    assert exprs
+    assert all("reason" in expr for expr in exprs), exprs
+    assert any(re.search(r"by \([^)]*\breason\b", expr) for expr in exprs), exprs
 
 
 def test_the_checker_catches_a_misspelt_metric(metrics: Metrics) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from app.domain.errors import WHOLE_PAGE
 from app.metrics import Metrics
 from tests.observability.exercise import exercise_every_hook
 from tests.observability.promql import exposed_names, metric_names, unknown_names
@@ -54,6 +55,13 @@ def test_alerts_only_use_exported_metrics(metrics: Metrics) -> None:
 
     for rule in alert_rules():
         assert not unknown_names(metric_names(rule["expr"]), exported), rule["alert"]
+
+
+def test_parse_alerts_split_whole_pages_from_dropped_parts() -> None:
+    rules = {rule["alert"]: rule["expr"] for rule in alert_rules()}
+
+    assert rules["OwdataParseErrors"].count(f'reason="{WHOLE_PAGE}"') == 3  # every selector
+    assert f'reason!="{WHOLE_PAGE}"' in rules["OwdataParsePartsDropped"]
 
 
 def test_scrape_targets_match_the_compose_services() -> None:

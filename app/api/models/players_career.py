@@ -77,7 +77,9 @@ class PlayerCareerStats(RootModel[dict[str, dict[str, dict[str, StatValue]]]]):
     Keyed by `all-heroes` and by the key of each hero with statistics, like `CareerStats`.
     Categories are `assists`, `average`, `best`, `combat`, `game`, `hero_specific`,
     `match_awards` and `miscellaneous` (a new one is passed through); durations are in
-    seconds. When Blizzard repeats a statistic in a category, the first row is kept.
+    seconds. When Blizzard repeats a statistic in a category, the row that agrees with the
+    rest of the page is kept (games won = played − lost, a best within its total...), else
+    the first.
     """
 
     model_config = ConfigDict(

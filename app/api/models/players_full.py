@@ -79,7 +79,9 @@ class PlayerGamemodeStats(ApiModel):
         description="Heroes ranked by general statistics (time played, games won, …)."
     )
     career_stats: CareerStats = Field(
-        description="Detailed statistics per hero and category, with labels."
+        description="Detailed statistics per hero and category, with labels: `all-heroes` "
+        "and each hero the player has statistics for in this game mode. A hero without "
+        "statistics is left out, never listed as null."
     )
 
 

@@ -166,6 +166,10 @@ async def get_player_career(
     gamemode: GamemodeQuery = None,
     platform: PlatformQuery = None,
 ) -> Response:
-    """Summary and statistics (heroes comparisons and career statistics) of a player."""
+    """Summary and statistics (heroes comparisons and career statistics) of a player.
+
+    `career_stats` lists only the heroes the player has statistics for (OverFast's uncached
+    answers also listed every other hero it knew, as `null`).
+    """
     result = await container.players.full(player_id, gamemode=gamemode, platform=platform)
     return _player_response(container, result, render(models.PLAYER, result.data))

@@ -225,6 +225,31 @@ def test_extra_comparison_categories_are_validated() -> None:
         PLAYER.validate_python(body)
 
 
+def test_a_hero_without_statistics_is_left_out_and_the_schema_says_so() -> None:
+    # README difference 9: no `null` hero in `career_stats`, whatever OverFast's misses did.
+    body = _player()
+    body["stats"]["pc"]["quickplay"]["career_stats"]["genji"] = None
+    schema = Player.model_json_schema(mode="serialization")
+    field = schema["$defs"]["PlayerGamemodeStats"]["properties"]["career_stats"]
+
+    with pytest.raises(ValidationError):
+        PLAYER.validate_python(body)
+    assert schema["$defs"]["CareerStats"]["additionalProperties"] == {
+        "type": "array",
+        "items": {"$ref": "#/$defs/HeroCareerStats"},
+    }
+    assert "each hero the player has statistics for" in field["description"]
+    assert "left out, never listed as null" in field["description"]
+
+
+def test_the_career_stats_schema_names_the_rule_for_repeated_rows() -> None:
+    # README difference 10: the consistent row, not simply the first (nor OverFast's last).
+    description = " ".join(PlayerCareerStats.model_json_schema()["description"].split())
+
+    assert "the row that agrees with the rest of the page is kept" in description
+    assert "the first row is kept" not in description
+
+
 def test_career_routes_tolerate_new_heroes_and_categories() -> None:
     assert_renders_unchanged(CAREER_STATS, _career_stats(), exclude_unset=True)
     career = {"brand-new-hero": {"new_category": {"a": 1, "b": 2.5, "c": 0}}, "ana": {}}
