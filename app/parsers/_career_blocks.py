@@ -24,8 +24,10 @@ from app.domain.player_career import (
     Stat,
     StatCategory,
 )
-from app.parsers._career_bars import bar_parts
-from app.parsers._career_nodes import Damaged, Problems, attr, text
+from app.parsers import _career_templates
+from app.parsers._career_bars import bar_texts
+from app.parsers._career_nodes import Damaged, Problems, text
+from app.parsers._career_templates import Card
 from app.parsers._html import classes
 from app.parsers._stat_keys import category_key, comparison_key, stat_key
 from app.parsers._stat_names import convert_value, hero_key
@@ -41,9 +43,9 @@ def comparisons(
             continue  # a hidden block the dropdown does not offer (all zeros)
         key = comparison_key(label)
         values: list[ComparisonValue] = []
-        for hero_node, title, description in bar_parts(bars):
+        for hero_id, title, description in bar_texts(bars):
             try:
-                values.append(_comparison_value(hero_node, title, description))
+                values.append(_comparison_value(hero_id, title, description))
             except Damaged as exc:  # this bar only: the others keep their hero and value
                 problems.add(f"{where}/heroes-comparisons/{key}", exc.reason, str(exc))
         if values:
@@ -51,13 +53,10 @@ def comparisons(
     return result
 
 
-def _comparison_value(
-    hero_node: LexborNode | None, title: LexborNode | None, description: LexborNode | None
-) -> ComparisonValue:
-    hero = attr(hero_node, "data-hero-id") or hero_key(text(title))
+def _comparison_value(hero_id: str | None, title: str, raw: str) -> ComparisonValue:
+    hero = hero_id or hero_key(title)
     if not hero:
         raise Damaged("a bar without hero")
-    raw = text(description)
     try:
         return {"hero": hero, "value": convert_value(raw)}
     except ValueError as exc:
@@ -85,12 +84,29 @@ def career_stats(
 
 
 def _hero_categories(block: LexborNode, where: str, problems: Problems) -> list[StatCategory]:
+    found = _career_templates.cards(block)
     categories: list[StatCategory] = []
-    for card in block.iter():
-        content = _content(card)
-        label = ""
+    for label, rows in found if found is not None else cards_by_node(block):
         stats: list[Stat] = []
-        for row in content.iter():
+        for name, raw, cells in rows:
+            stat = _stat(name, raw, cells, where, problems)
+            if stat is not None:
+                stats.append(stat)
+        if not label and stats:
+            problems.add(where, "unreadable_block", "a stats card without a header")
+        elif stats:
+            categories.append({"category": category_key(label), "label": label, "stats": stats})
+    return categories
+
+
+def cards_by_node(block: LexborNode) -> list[Card]:
+    """The cards of a hero block, node by node: each child's first `div.content` (or the
+    child), whose last `.header` child gives the label and `.stat-item` children the rows."""
+    cards: list[Card] = []
+    for card in block.iter():
+        label = ""
+        rows: list[tuple[str, str, int]] = []
+        for row in _content(card).iter():
             row_class = row.attrs.sget("class")
             # Blizzard's rows carry exactly one class: compare it before splitting any.
             is_row = row_class == "stat-item"
@@ -102,14 +118,9 @@ def _hero_categories(block: LexborNode, where: str, problems: Problems) -> list[
             if row_class == "header":
                 label = text(row)
             elif is_row:
-                stat = _stat_row(row, where, problems)
-                if stat is not None:
-                    stats.append(stat)
-        if not label and stats:
-            problems.add(where, "unreadable_block", "a stats card without a header")
-        elif stats:
-            categories.append({"category": category_key(label), "label": label, "stats": stats})
-    return categories
+                rows.append(_cells(row))
+        cards.append((label, rows))
+    return cards
 
 
 def _content(card: LexborNode) -> LexborNode:
@@ -127,8 +138,8 @@ def _content(card: LexborNode) -> LexborNode:
     return card.css_first("div.content") or card
 
 
-def _stat_row(row: LexborNode, where: str, problems: Problems) -> Stat | None:
-    """One stat row, or None (recorded in `problems`) when it cannot be read."""
+def _cells(row: LexborNode) -> tuple[str, str, int]:
+    """A row's first and last element children's texts, and its count of them."""
     first, last = row.first_child, row.last_child
     if (
         first is not None
@@ -137,13 +148,19 @@ def _stat_row(row: LexborNode, where: str, problems: Problems) -> Stat | None:
         and last.is_element_node
         and first.mem_id != last.mem_id
     ):  # two element children or more: the label is the first, the value the last
-        label, raw = text(first), text(last)
-    else:
-        cells = list(row.iter())
-        label, raw = (text(cells[0]), text(cells[-1])) if len(cells) >= 2 else ("", "")
+        following = first.next
+        adjacent = following is not None and following.mem_id == last.mem_id
+        return text(first), text(last), 2 if adjacent else len(list(row.iter()))
+    cells = list(row.iter())
+    if len(cells) < 2:
+        return "", "", len(cells)
+    return text(cells[0]), text(cells[-1]), len(cells)
+
+
+def _stat(label: str, raw: str, cells: int, where: str, problems: Problems) -> Stat | None:
+    """One stat row, or None (recorded in `problems`) when it cannot be read."""
     if not label:
-        detail = f"a stat row with {len(list(row.iter()))} cell(s) and no label"
-        problems.add(where, "unreadable_block", detail)
+        problems.add(where, "unreadable_block", f"a stat row with {cells} cell(s) and no label")
         return None
     try:
         value = convert_value(raw)
