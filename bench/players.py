@@ -2,8 +2,9 @@
 
     uv run python -m bench.players [--seconds 5] [--rounds 3] [--parse-runs 15] [--cold-runs 5]
 
-1. Parse: every captured career page (`<fixtures>/blizzard/en-us/career/*/index.html`) is
-   parsed `--parse-runs` times in this process (after one untimed run); median and min.
+1. Parse: every captured career page (`<fixtures>/blizzard/en-us/career/*/index.html`)
+   against selectolax's own parse of it, in interleaved rounds (`bench.career_parse`,
+   `--parse-rounds` rounds of `--parse-runs` calls per side); goal: ratio <= 2.
 2. Cold: `GET /players/TeKrop-2217` as the first request of a fresh `owdata serve` (new
    SQLite file each run) against the fake upstream; median of `--cold-runs`. A first
    BattleTag lookup makes several upstream calls (search, career redirect, career page),
@@ -33,8 +34,9 @@ import httpx
 
 from app.config import Settings
 from app.devtools.fixtures import fixtures_dir
-from app.parsers.career import parse_career
 from bench.cached_hit import against_floor, fake_upstream, owdata_server, report
+from bench.career_parse import career_pages, career_parse_figures
+from bench.career_parse import report as report_parse
 from bench.harness import LoadResult, progress
 
 PLAYER = "TeKrop-2217"
@@ -54,35 +56,7 @@ SPACING_DEFAULT = {
 }
 
 
-# --- 1. parse ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ParseFigure:
-    page: str
-    size: int
-    median_ms: float
-    min_ms: float
-
-
-def career_pages() -> list[Path]:
-    return sorted((fixtures_dir() / "blizzard" / "en-us" / "career").glob("*/index.html"))
-
-
-def bench_parse(pages: list[Path], runs: int) -> list[ParseFigure]:
-    figures = []
-    for page in pages:
-        progress(f"parsing {page.parent.name} {runs} times")
-        html = page.read_text(encoding="utf-8")
-        parse_career(html)  # untimed: first-call effects (imports, caches) are not parse time
-        times = []
-        for _ in range(runs):
-            start = time.perf_counter()
-            parse_career(html)
-            times.append((time.perf_counter() - start) * 1000)
-        size = len(html.encode())
-        figures.append(ParseFigure(page.parent.name, size, statistics.median(times), min(times)))
-    return figures
+# --- 1. parse: see bench.career_parse ----------------------------------------------------
 
 
 # --- 2. cold request ---------------------------------------------------------------------
@@ -137,16 +111,6 @@ def bench_cached(
 # --- report ------------------------------------------------------------------------------
 
 
-def report_parse(figures: list[ParseFigure], runs: int) -> None:
-    print(f"\nparse_career, in process, {runs} runs per page")
-    print(f"{'page':<28}{'KB':>10}{'median ms':>12}{'min ms':>10}{'MB/s':>8}")
-    for f in figures:
-        rate = f.size / 1e6 / (f.median_ms / 1000)
-        print(
-            f"{f.page:<28}{f.size / 1024:>10.0f}{f.median_ms:>12.1f}{f.min_ms:>10.1f}{rate:>8.1f}"
-        )
-
-
 def report_cold(figures: list[ColdFigure]) -> None:
     runs = len(figures[0].seconds)
     print(f"\ncold GET {COLD_PATH} (first request of a fresh server), {runs} runs")
@@ -168,7 +132,8 @@ def main() -> None:
     )
     parser.add_argument("--seconds", type=int, default=5, help="wrk seconds per round")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved wrk rounds")
-    parser.add_argument("--parse-runs", type=int, default=15, help="parses per career page")
+    parser.add_argument("--parse-rounds", type=int, default=15, help="parse rounds per page")
+    parser.add_argument("--parse-runs", type=int, default=3, help="parses per side per round")
     parser.add_argument("--cold-runs", type=int, default=5, help="fresh servers per setting")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -177,7 +142,7 @@ def main() -> None:
     if not pages:
         sys.exit(f"no career pages under {fixtures_dir()}/blizzard/en-us/career/*/index.html")
 
-    parsed = bench_parse(pages, args.parse_runs)
+    parsed = career_parse_figures(args.parse_rounds, args.parse_runs)
     progress("starting the fake upstream")
     with fake_upstream() as upstream_url:
         start = SPACING_DEFAULT["THROTTLE_START_DELAY"]

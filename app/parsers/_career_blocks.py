@@ -4,6 +4,12 @@ career stats (per hero, stat cards of rows). Used by `app.parsers.career`.
 Each bar, row and card is read on its own: one that cannot be read is recorded in
 `problems` and dropped, and every other keeps its hero and label (pairs are never matched
 by position, so nothing shifts).
+
+Speed (a page holds ~3,000 rows and ~600 bars): no selector runs per row or per bar. The
+rows of a card are its content's children, read through `first_child`/`last_child`; the
+bars of a category come from one selector query (`_career_bars`). Where the page is not
+shaped as expected, the same reading falls back to the general lookups, so the result
+never depends on which path ran.
 """
 
 from __future__ import annotations
@@ -18,7 +24,10 @@ from app.domain.player_career import (
     Stat,
     StatCategory,
 )
-from app.parsers._career_nodes import Damaged, Problems, attr, text
+from app.parsers import _career_templates
+from app.parsers._career_bars import bar_texts
+from app.parsers._career_nodes import Damaged, Problems, text
+from app.parsers._career_templates import Card
 from app.parsers._html import classes
 from app.parsers._stat_keys import category_key, comparison_key, stat_key
 from app.parsers._stat_names import convert_value, hero_key
@@ -29,14 +38,14 @@ def comparisons(
 ) -> dict[str, Comparison]:
     result: dict[str, Comparison] = {}
     for bars in block.css("div.Profile-progressBars"):
-        label = categories.get(bars.attributes.get("data-category-id") or "")
+        label = categories.get(bars.attrs.sget("data-category-id"))
         if label is None:
             continue  # a hidden block the dropdown does not offer (all zeros)
         key = comparison_key(label)
         values: list[ComparisonValue] = []
-        for bar in bars.css("div.Profile-progressBar"):
+        for hero_id, title, description in bar_texts(bars):
             try:
-                values.append(_comparison_value(bar))
+                values.append(_comparison_value(hero_id, title, description))
             except Damaged as exc:  # this bar only: the others keep their hero and value
                 problems.add(f"{where}/heroes-comparisons/{key}", exc.reason, str(exc))
         if values:
@@ -44,14 +53,10 @@ def comparisons(
     return result
 
 
-def _comparison_value(bar: LexborNode) -> ComparisonValue:
-    hero_node = bar.css_first("[data-hero-id]")
-    hero = attr(hero_node, "data-hero-id") or hero_key(
-        text(bar.css_first(".Profile-progressBar-title"))
-    )
+def _comparison_value(hero_id: str | None, title: str, raw: str) -> ComparisonValue:
+    hero = hero_id or hero_key(title)
     if not hero:
         raise Damaged("a bar without hero")
-    raw = text(bar.css_first(".Profile-progressBar-description"))
     try:
         return {"hero": hero, "value": convert_value(raw)}
     except ValueError as exc:
@@ -79,21 +84,14 @@ def career_stats(
 
 
 def _hero_categories(block: LexborNode, where: str, problems: Problems) -> list[StatCategory]:
+    found = _career_templates.cards(block)
     categories: list[StatCategory] = []
-    for card in block.iter():
-        content = card.css_first("div.content")
-        if content is None:
-            content = card
-        label = ""
+    for label, rows in found if found is not None else cards_by_node(block):
         stats: list[Stat] = []
-        for row in content.iter():
-            row_classes = classes(row)
-            if "header" in row_classes:
-                label = text(row)
-            elif "stat-item" in row_classes:
-                stat = _stat_row(row, where, problems)
-                if stat is not None:
-                    stats.append(stat)
+        for name, raw, cells in rows:
+            stat = _stat(name, raw, cells, where, problems)
+            if stat is not None:
+                stats.append(stat)
         if not label and stats:
             problems.add(where, "unreadable_block", "a stats card without a header")
         elif stats:
@@ -101,13 +99,68 @@ def _hero_categories(block: LexborNode, where: str, problems: Problems) -> list[
     return categories
 
 
-def _stat_row(row: LexborNode, where: str, problems: Problems) -> Stat | None:
-    """One stat row, or None (recorded in `problems`) when it cannot be read."""
+def cards_by_node(block: LexborNode) -> list[Card]:
+    """The cards of a hero block, node by node: each child's first `div.content` (or the
+    child), whose last `.header` child gives the label and `.stat-item` children the rows."""
+    cards: list[Card] = []
+    for card in block.iter():
+        label = ""
+        rows: list[tuple[str, str, int]] = []
+        for row in _content(card).iter():
+            row_class = row.attrs.sget("class")
+            # Blizzard's rows carry exactly one class: compare it before splitting any.
+            is_row = row_class == "stat-item"
+            if not is_row and row_class != "header":
+                row_classes = row_class.split()
+                if "header" in row_classes:
+                    row_class = "header"
+                is_row = row_class != "header" and "stat-item" in row_classes
+            if row_class == "header":
+                label = text(row)
+            elif is_row:
+                rows.append(_cells(row))
+        cards.append((label, rows))
+    return cards
+
+
+def _content(card: LexborNode) -> LexborNode:
+    """The card's first `div.content` (the card itself included), else the card."""
+    first = card.first_child
+    # The first descendant in document order is the first child: when it is the content
+    # (and the card is not one itself), no selector needs to run.
+    if (
+        first is not None
+        and first.tag == "div"
+        and "content" in classes(first)
+        and not (card.tag == "div" and "content" in classes(card))
+    ):
+        return first
+    return card.css_first("div.content") or card
+
+
+def _cells(row: LexborNode) -> tuple[str, str, int]:
+    """A row's first and last element children's texts, and its count of them."""
+    first, last = row.first_child, row.last_child
+    if (
+        first is not None
+        and last is not None
+        and first.is_element_node
+        and last.is_element_node
+        and first.mem_id != last.mem_id
+    ):  # two element children or more: the label is the first, the value the last
+        following = first.next
+        adjacent = following is not None and following.mem_id == last.mem_id
+        return text(first), text(last), 2 if adjacent else len(list(row.iter()))
     cells = list(row.iter())
-    label, raw = (text(cells[0]), text(cells[-1])) if len(cells) >= 2 else ("", "")
+    if len(cells) < 2:
+        return "", "", len(cells)
+    return text(cells[0]), text(cells[-1]), len(cells)
+
+
+def _stat(label: str, raw: str, cells: int, where: str, problems: Problems) -> Stat | None:
+    """One stat row, or None (recorded in `problems`) when it cannot be read."""
     if not label:
-        detail = f"a stat row with {len(cells)} cell(s) and no label"
-        problems.add(where, "unreadable_block", detail)
+        problems.add(where, "unreadable_block", f"a stat row with {cells} cell(s) and no label")
         return None
     try:
         value = convert_value(raw)

@@ -109,7 +109,7 @@ def one_line(text: str) -> str:
 
 def classes(node: Node) -> list[str]:
     """`node`'s classes (none when it has no `class` attribute)."""
-    return (node.attributes.get("class") or "").split()
+    return node.attrs.sget("class").split()  # `attrs` reads one attribute, no dict
 
 
 def file_name(url: str) -> str:

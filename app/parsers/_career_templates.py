@@ -1,0 +1,103 @@
+"""Blizzard's stat cards and top-heroes bars, read from their serialised HTML in one go.
+
+A career page holds ~3,000 stat rows and ~600 bars; visiting each through Python node
+objects (a wrapper per node, a call per text) costs more than lexbor's whole parse. So a
+hero block (`span.stats-container`) or a category (`div.Profile-progressBars`) is first
+tried as a whole: lexbor serialises its children, and that text must be, from start to
+end, a sequence of Blizzard's exact markup (below; only text and the values shown as
+`…` vary). When it is, the markup fixes the tree, so the texts read from it are those the
+node-by-node reading finds (`tests/unit/parsers/test_career_templates.py` checks both
+agree on every captured block); when it is not (Blizzard changed something), these return
+None and the caller reads the nodes one by one, as robustly as before.
+
+    card: <div class="category"><div class="content"><div class="header"><p>LABEL</p></div>
+          per row: <div class="stat-item"><p class="name">NAME</p><p class="value">VALUE</p>
+          </div>; then </div></div>
+    bar:  <div class="Profile-progressBar[ hide]"><img class="Profile-progressBar--icon" src="…">
+          <div class="Profile-progressBar--container"><div class="Profile-progressBar--bar"
+          data-progress="…" data-hero-id="HERO"><div class="Profile-progressBar--progress"
+          style="…"></div></div><div class="Profile-progressBar--textWrapper"><div
+          class="Profile-progressBar-title">TITLE</div><div
+          class="Profile-progressBar-description">VALUE</div></div></div></div>
+
+Texts come back unescaped (lexbor escapes `&`, `<`, `>`, `"` and no-break spaces when it
+serialises) and stripped, as `_career_nodes.text` and `attr` give them.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Final
+
+from selectolax.lexbor import LexborNode
+
+type Card = tuple[str, list[tuple[str, str, int]]]
+"""A card's header text, and per row: its name and value texts and its count of cells."""
+type Bar = tuple[str | None, str, str]
+"""A bar's `data-hero-id` (None when blank), title text and description text."""
+
+_TEXT: Final = "([^<]*)"
+_ROW: Final = (
+    f'<div class="stat-item"><p class="name">{_TEXT}</p><p class="value">{_TEXT}</p></div>'
+)
+_ROWS: Final = re.compile(_ROW)
+_CARD: Final = re.compile(
+    '<div class="category"><div class="content"><div class="header">'
+    f"<p>{_TEXT}</p></div>((?:{_ROW.replace('(', '(?:')})*)</div></div>"
+)
+_BAR: Final = re.compile(
+    '<div class="Profile-progressBar(?: hide)?">'
+    '<img class="Profile-progressBar--icon" src="[^"]*">'
+    '<div class="Profile-progressBar--container">'
+    '<div class="Profile-progressBar--bar" data-progress="[^"]*" data-hero-id="([^"]*)">'
+    '<div class="Profile-progressBar--progress" style="[^"]*"></div></div>'
+    '<div class="Profile-progressBar--textWrapper">'
+    f'<div class="Profile-progressBar-title">{_TEXT}</div>'
+    f'<div class="Profile-progressBar-description">{_TEXT}</div>'
+    "</div></div></div>"
+)
+
+
+def cards(block: LexborNode) -> list[Card] | None:
+    """The cards of a hero block, or None when its children are not exactly cards."""
+    found = _whole(block, _CARD)
+    if found is None:
+        return None
+    text = _text if any("&" in label or "&" in rows for label, rows in found) else str.strip
+    return [
+        (text(label), [(text(name), text(value), 2) for name, value in _ROWS.findall(rows)])
+        for label, rows in found
+    ]
+
+
+def bars(category: LexborNode) -> list[Bar] | None:
+    """The bars of a top-heroes category, or None when its children are not exactly bars
+    (or the category is itself marked as a bar, which the node reading counts as one)."""
+    if "Profile-progressBar" in category.attrs.sget("class").split():
+        return None
+    found = _whole(category, _BAR)
+    if found is None:
+        return None
+    text = _text if any("&" in "".join(groups) for groups in found) else str.strip
+    return [(text(hero) or None, text(title), text(value)) for hero, title, value in found]
+
+
+def _whole(node: LexborNode, pattern: re.Pattern[str]) -> list[tuple[str, ...]] | None:
+    """The groups of each `pattern` match, when the matches cover `node`'s serialised
+    children from start to end; else None."""
+    serialised = node.inner_html or ""
+    found: list[tuple[str, ...]] = []
+    position, end = 0, len(serialised)
+    match = pattern.match
+    while position < end:
+        matched = match(serialised, position)
+        if matched is None:
+            return None
+        found.append(matched.groups())
+        position = matched.end()
+    return found
+
+
+def _text(serialised: str) -> str:
+    return (html.unescape(serialised) if "&" in serialised else serialised).strip()
