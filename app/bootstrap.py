@@ -57,6 +57,8 @@ def build_cache(settings: Settings, metrics: Metrics | None = None) -> Cache:
             settings.valkey_url,
             on_error=metrics.cache_error if metrics else None,
             circuit=valkey_circuit(settings, metrics),
+            near_max_bytes=settings.valkey_near_cache_max_bytes,
+            near_staleness=settings.valkey_near_cache_staleness,
         )
     return MemoryCache(
         max_entries=settings.memory_cache_max_entries, max_bytes=settings.memory_cache_max_bytes

@@ -76,7 +76,8 @@ class ResponseCacheMiddleware:
         # one in the cache (which stays the authority: its answer must be the bytes this
         # was built from), not a key normalisation, a decode and a header build.
         self._hot: dict[tuple[str, bytes], Hot] = {}
-        # An in-process cache can answer without a coroutine (`MemoryCache.get_nowait`).
+        # An in-process cache, or Valkey's near copies, can answer without a coroutine
+        # (`get_nowait`; its None means "ask `get`").
         self._get_nowait: Callable[[str], bytes | None] | None = getattr(cache, "get_nowait", None)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -98,7 +99,9 @@ class ResponseCacheMiddleware:
             return
         hot = self._hot.get((path, query))
         key = cache_key(path, query) if hot is None else hot.key
-        raw = self._get_nowait(key) if self._get_nowait else await self.cache.get(key)
+        raw = self._get_nowait(key) if self._get_nowait else None
+        if raw is None:  # `get_nowait` knows only what it holds in process (Valkey's near copies)
+            raw = await self.cache.get(key)
         if raw is None:
             hot = None
         elif hot is None or raw != hot.raw:  # `==` on the very same bytes object is instant
