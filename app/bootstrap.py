@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from app.adapters.cache.memory import MemoryCache
+from app.adapters.cache.near import NearCopies
 from app.adapters.cache.valkey import ValkeyCache
 from app.adapters.circuit_breaker import CircuitBreaker
 from app.adapters.locks.valkey import ValkeyFlightLock
@@ -268,5 +269,10 @@ def gauge_sources(adapters: Adapters, cache: Cache | None = None) -> GaugeSource
         storage=adapters.storage.stats,
         queue_depth=adapters.storage.jobs.counts,
         throttle=adapters.throttle.status,
-        memory_cache=cache if isinstance(cache, MemoryCache) else None,
+        memory_cache=cache if isinstance(cache, MemoryCache) else _near_copies(cache),
     )
+
+
+def _near_copies(cache: Cache | None) -> NearCopies | None:
+    """With Valkey, the in-process memory is its near copies (reported as the memory cache)."""
+    return cache.near if isinstance(cache, ValkeyCache) else None

@@ -82,7 +82,7 @@ class TrackingListener:
         while True:
             try:
                 await self._session()
-            except (*FAILURES, TrackingLostError, TimeoutError) as error:
+            except Exception as error:  # whatever it is, copies go unused until back
                 if not self._lost_logged:
                     self._lost_logged = True
                     logger.warning(
