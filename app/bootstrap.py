@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 from app.adapters.cache.memory import MemoryCache
+from app.adapters.cache.near import NearCopies
 from app.adapters.cache.valkey import ValkeyCache
 from app.adapters.circuit_breaker import CircuitBreaker
 from app.adapters.locks.valkey import ValkeyFlightLock
@@ -61,6 +62,8 @@ def build_cache(settings: Settings, metrics: Metrics | None = None) -> Cache:
             settings.valkey_url,
             on_error=metrics.cache_error if metrics else None,
             circuit=valkey_circuit(settings, metrics),
+            near_max_bytes=settings.valkey_near_cache_max_bytes,
+            near_staleness=settings.valkey_near_cache_staleness,
         )
     return MemoryCache(
         max_entries=settings.memory_cache_max_entries, max_bytes=settings.memory_cache_max_bytes
@@ -344,5 +347,10 @@ def gauge_sources(adapters: Adapters, cache: Cache | None = None) -> GaugeSource
         storage=adapters.storage.stats,
         queue_depth=adapters.storage.jobs.counts,
         throttle=adapters.throttle.status,
-        memory_cache=cache if isinstance(cache, MemoryCache) else None,
+        memory_cache=cache if isinstance(cache, MemoryCache) else _near_copies(cache),
     )
+
+
+def _near_copies(cache: Cache | None) -> NearCopies | None:
+    """With Valkey, the in-process memory is its near copies (reported as the memory cache)."""
+    return cache.near if isinstance(cache, ValkeyCache) else None

@@ -78,6 +78,12 @@ class Settings(BaseSettings):
     lock skip Valkey (one circuit breaker per process, shared by the three)."""
     valkey_breaker_cooldown: Annotated[float, Field(gt=0, le=3600)] = 5.0
     """Seconds Valkey is skipped once a breaker opened; then one call probes it."""
+    valkey_near_cache_max_bytes: Annotated[int, Field(ge=0)] = 32 * 1024 * 1024
+    """With Valkey: bytes of in-process copies of cached values, kept current by Valkey's
+    invalidation messages so a hit needs no round trip (0: every hit asks Valkey)."""
+    valkey_near_cache_staleness: Annotated[float, Field(ge=0.05, le=60)] = 1.0
+    """Seconds after which a value replaced or deleted in Valkey is surely no longer served
+    from another process's copy (invalidations normally arrive within a millisecond)."""
     memory_cache_max_entries: Annotated[int, Field(ge=16, le=10_000_000)] = 10_000
     memory_cache_max_bytes: Annotated[int, Field(ge=1_048_576)] = 256 * 1024 * 1024
     stale_answer_cache_timeout: Annotated[int, Field(ge=0, le=3600)] = 5

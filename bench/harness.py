@@ -11,10 +11,11 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,3 +159,23 @@ def cpu_seconds(pid: int) -> float:
         if int(stat.parent.name) == pid or int(fields[1]) == pid:
             total += (int(fields[11]) + int(fields[12])) / tick
     return total
+
+
+def alternating[T](
+    targets: Sequence[tuple[str, str]], rounds: int, measure: Callable[[str, str], T]
+) -> dict[str, list[T]]:
+    """`measure(label, url)` each (label, URL) target once per round, the order rotated
+    each round (for two targets: swapped), so neither always runs first or right after
+    the other. Returns each label's results, in round order."""
+    results: dict[str, list[T]] = {label: [] for label, _ in targets}
+    for i in range(rounds):
+        shift = i % len(targets)
+        for label, url in [*targets[shift:], *targets[:shift]]:
+            progress(f"{label}: round {i + 1}/{rounds}")
+            results[label].append(measure(label, url))
+    return results
+
+
+def median_spread(values: Sequence[float], fmt: str = ".2f") -> str:
+    """`median (min-max)` of `values`, e.g. `0.91 (0.85-0.97)`."""
+    return f"{statistics.median(values):{fmt}} ({min(values):{fmt}}-{max(values):{fmt}})"

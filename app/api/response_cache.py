@@ -76,7 +76,8 @@ class ResponseCacheMiddleware:
         # one in the cache (which stays the authority: its answer must be the bytes this
         # was built from), not a key normalisation, a decode and a header build.
         self._hot: dict[tuple[str, bytes], Hot] = {}
-        # An in-process cache can answer without a coroutine (`MemoryCache.get_nowait`).
+        # An in-process cache, or Valkey's near copies, can answer without a coroutine
+        # (`get_nowait`; its None means "ask `get`").
         self._get_nowait: Callable[[str], bytes | None] | None = getattr(cache, "get_nowait", None)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -97,17 +98,12 @@ class ResponseCacheMiddleware:
             await self.app(scope, receive, send)
             return
         hot = self._hot.get((path, query))
-        if hot is None:
-            try:
-                key = cache_key(path, query)
-            except RepeatedParameterError as exc:  # ambiguous: which value would be meant?
-                started = time.perf_counter()
-                await _send_error(send, 422, repeated_parameter_body(exc))
-                self._record(path, method)(422, time.perf_counter() - started)
-                return
-        else:
-            key = hot.key
-        raw = self._get_nowait(key) if self._get_nowait else await self.cache.get(key)
+        key = hot.key if hot is not None else await self._key_or_refuse(path, query, method, send)
+        if key is None:
+            return
+        raw = self._get_nowait(key) if self._get_nowait else None
+        if raw is None:  # `get_nowait` knows only what it holds in process (Valkey's near copies)
+            raw = await self.cache.get(key)
         if raw is None:
             hot = None
         elif hot is None or raw != hot.raw:  # `==` on the very same bytes object is instant
@@ -130,6 +126,17 @@ class ResponseCacheMiddleware:
         status = await self._send_conditional(scope, send, hot)
         record = hot.record if method == "GET" else self._record(path, method)
         record(status, time.perf_counter() - started)
+
+    async def _key_or_refuse(self, path: str, query: bytes, method: str, send: Send) -> str | None:
+        """The canonical cache key; None once a 422 was sent for a repeated parameter
+        (ambiguous: which of its values would be meant?)."""
+        try:
+            return cache_key(path, query)
+        except RepeatedParameterError as exc:
+            started = time.perf_counter()
+            await _send_error(send, 422, repeated_parameter_body(exc))
+            self._record(path, method)(422, time.perf_counter() - started)
+            return None
 
     def _remember(self, path: str, query: bytes, key: str, raw: bytes) -> Hot | None:
         """Prepare the hit for `raw`; None when it cannot be read (another version's format,

@@ -15,6 +15,12 @@ A Valkey that stops answering (frozen, not dead) trips a `CircuitBreaker` after 
 consecutive failures: the cache then misses at once, without waiting for timeouts, and
 probes Valkey again after a cool-down.
 
+With a `TrackingListener` (`from_url(..., near_max_bytes=N)`), recent values are also kept
+in process as near copies (`near.py`, `tracking.py`): `get` and `get_nowait` answer from a
+copy without asking Valkey while Valkey's invalidations are known current, so a hit does
+not transfer and decode the whole value; a value replaced or deleted by any process stops
+being served here within `near_staleness` seconds (in practice within a millisecond).
+
 Example:
     cache = ValkeyCache.from_url(
         "valkey://localhost:6379/0", on_error=lambda op: CACHE_ERRORS.labels(op).inc()
@@ -35,6 +41,8 @@ from collections.abc import Callable
 from valkey import exceptions as valkey_errors
 from valkey.asyncio import Valkey
 
+from app.adapters.cache.near import NearCopies
+from app.adapters.cache.tracking import TrackingListener
 from app.adapters.circuit_breaker import CircuitBreaker
 from app.adapters.valkey_client import FAILURES, valkey_client
 
@@ -138,8 +146,11 @@ class ValkeyCache:
         scan_count: int = 500,
         clock: Callable[[], float] = time.monotonic,
         circuit: CircuitBreaker | None = None,
+        tracking: TrackingListener | None = None,
     ) -> None:
         self._client = client
+        self._tracking = tracking
+        self._near = tracking.near if tracking is not None else None
         self._prefix = key_prefix
         self._scan_count = scan_count
         self._report = _FailureReporter(on_error, warn_interval, clock)
@@ -158,41 +169,95 @@ class ValkeyCache:
         warn_interval: float = 60.0,
         health_check_interval: float = 30.0,
         circuit: CircuitBreaker | None = None,
+        near_max_bytes: int = 0,
+        near_staleness: float = 1.0,
     ) -> ValkeyCache:
         """Connect lazily to `url` (`valkey://host:port/db`, `valkeys://...`, `unix://...`).
 
         `socket_timeout` bounds connecting and each reply, so a hung server costs at most
         about twice that per call (one retry). Connections idle for more than
-        `health_check_interval` seconds are PINGed before reuse.
+        `health_check_interval` seconds are PINGed before reuse. `near_max_bytes` > 0
+        keeps near copies of up to that many bytes, never served more than
+        `near_staleness` seconds after the value changed in Valkey.
         """
         client = valkey_client(
             url, socket_timeout=socket_timeout, health_check_interval=health_check_interval
         )
+        tracking = None
+        if near_max_bytes > 0:
+            near = NearCopies(max_bytes=near_max_bytes, staleness=near_staleness)
+            tracking = TrackingListener(url, key_prefix, near, reply_timeout=2 * socket_timeout)
         return cls(
             client,
             key_prefix=key_prefix,
             on_error=on_error,
             warn_interval=warn_interval,
             circuit=circuit,
+            tracking=tracking,
         )
 
     @property
     def key_prefix(self) -> str:
         return self._prefix
 
+    @property
+    def near(self) -> NearCopies | None:
+        """The near copies (None without tracking), e.g. for their size in metrics."""
+        return self._near
+
+    def start_tracking(self) -> None:
+        """Start listening for invalidations now rather than at the first `get` (in a loop)."""
+        if self._tracking is not None and not self._closed:
+            self._tracking.start()
+
+    def get_nowait(self, key: str) -> bytes | None:
+        """The near copy of `key` if one may be served; None means "ask `get`"."""
+        near = self._near
+        return None if near is None else near.get(key)
+
     async def get(self, key: str) -> bytes | None:
-        if self._closed or not self.circuit.allow():
+        if self._closed:
             return None
+        near, token = self._near, None
+        if near is not None:
+            copy = near.get(key)
+            if copy is not None:
+                return copy
+            self.start_tracking()
+            token = near.begin(key)
+        if not self.circuit.allow():
+            return None
+        name = self._prefix + key
         try:
-            value: object = await self._client.get(self._prefix + key)
+            if near is None or token is None:
+                value: object = await self._client.get(name)
+            else:
+                value, ttl = await self._get_with_ttl(name)
+                if isinstance(value, bytes):
+                    near.fill(key, token, value, ttl)
         except _FAILURES as error:
             self._failed("get", error)
             return None
+        finally:
+            if near is not None:
+                near.abandon(key, token)
         self._succeeded()
         return value if isinstance(value, bytes) else None
 
+    async def _get_with_ttl(self, name: str) -> tuple[object, float]:
+        """GET and PTTL in one round trip: a near copy must expire with its value."""
+        pipe = self._client.pipeline(transaction=False)
+        pipe.get(name)
+        pipe.pttl(name)
+        value, pttl = await pipe.execute()
+        if not isinstance(pttl, int) or pttl == -2:  # -2: gone by the time PTTL ran
+            return value, 0.0
+        return value, math.inf if pttl == -1 else pttl / 1000
+
     async def set(self, key: str, value: bytes, ttl: float) -> None:
         """Store `value` for `ttl` seconds (rounded up to a millisecond); `ttl <= 0` is a no-op."""
+        if self._near is not None:
+            self._near.invalidate((key,))  # our own write's invalidation may come later
         if self._closed or not ttl > 0 or not self.circuit.allow():  # `not >` rejects NaN
             return
         # PX takes whole milliseconds and rejects 0; an infinite TTL means no expiry.
@@ -205,6 +270,8 @@ class ValkeyCache:
         self._succeeded()
 
     async def delete(self, *keys: str) -> None:
+        if self._near is not None:
+            self._near.invalidate(keys)
         if self._closed or not keys or not self.circuit.allow():  # UNLINK needs keys
             return
         try:
@@ -220,6 +287,8 @@ class ValkeyCache:
         SCAN is incremental, so keys written during the walk may survive it. On failure
         the keys deleted so far are counted and the rest are left to their TTLs.
         """
+        if self._near is not None:
+            self._near.invalidate_prefix(prefix)
         if self._closed or not self.circuit.allow():
             return 0
         pattern = escape_glob(self._prefix + prefix) + "*"
@@ -266,6 +335,8 @@ class ValkeyCache:
         if self._closed:
             return
         self._closed = True
+        if self._tracking is not None:
+            await self._tracking.close()
         try:
             await self._client.aclose()
         except _FAILURES as error:

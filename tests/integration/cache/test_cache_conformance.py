@@ -1,7 +1,8 @@
 """The `Cache` port's contract, run against every adapter: MemoryCache and ValkeyCache.
 
 Each test gets a `Subject`: an empty cache plus a way to let entries stored with
-`SHORT_TTL` expire (the manual clock for memory, a real short sleep for Valkey). An adapter
+`SHORT_TTL` expire (the manual clock for memory, a real short sleep for Valkey, with and
+without near copies). An adapter
 added later joins by adding a parameter to the `subject` fixture.
 """
 
@@ -19,6 +20,7 @@ from app.adapters.cache.memory import MemoryCache
 from app.adapters.cache.valkey import ValkeyCache
 from app.ports import Cache
 from tests.integration.cache.conftest import ManualClock
+from tests.valkey_near import near_cache, until_tracking
 
 SHORT_TTL = 0.2
 """Short enough to keep the Valkey runs quick, long enough to read the value back first."""
@@ -32,7 +34,13 @@ class Subject:
     let_short_ttl_expire: Callable[[], Awaitable[None]]
 
 
-@pytest.fixture(params=["memory", pytest.param("valkey", marks=pytest.mark.valkey)])
+@pytest.fixture(
+    params=[
+        "memory",
+        pytest.param("valkey", marks=pytest.mark.valkey),
+        pytest.param("valkey-near", marks=pytest.mark.valkey),
+    ]
+)
 async def subject(request: pytest.FixtureRequest) -> AsyncIterator[Subject]:
     cache: Cache
     if request.param == "memory":
@@ -45,7 +53,11 @@ async def subject(request: pytest.FixtureRequest) -> AsyncIterator[Subject]:
     else:
         # Resolved here, not as a fixture argument, so memory runs need no server.
         url: str = request.getfixturevalue("valkey_url")
-        cache = ValkeyCache.from_url(url, key_prefix="conformance:")
+        if request.param == "valkey":
+            cache = ValkeyCache.from_url(url, key_prefix="conformance:")
+        else:  # with near copies, answering reads from the process once tracking is on
+            cache = near_cache(url, key_prefix="conformance:")
+            await until_tracking(cache)
 
         async def let_expire() -> None:
             await asyncio.sleep(SHORT_TTL + 0.1)

@@ -21,6 +21,7 @@ from app.api.response_cache import ResponseCacheMiddleware
 from app.metrics import LookupCounts
 from app.ports import Cache
 from tests.integration.cache.conftest import ManualClock
+from tests.valkey_near import near_cache, until_tracking
 
 MAX_AGE = 60
 
@@ -75,14 +76,23 @@ class Subject:
 STALE_TTL = 1
 
 
-@pytest.fixture(params=["memory", pytest.param("valkey", marks=pytest.mark.valkey)])
+@pytest.fixture(
+    params=[
+        "memory",
+        pytest.param("valkey", marks=pytest.mark.valkey),
+        pytest.param("valkey-near", marks=pytest.mark.valkey),
+    ]
+)
 async def subject(request: pytest.FixtureRequest) -> AsyncIterator[Subject]:
     clock = ManualClock(1_700_000_000.0)
     cache: Cache
     if request.param == "memory":
         cache = MemoryCache(max_entries=100, max_bytes=1 << 20, clock=clock)
-    else:
+    elif request.param == "valkey":
         cache = ValkeyCache.from_url(request.getfixturevalue("valkey_url"), key_prefix="rc:")
+    else:
+        cache = near_cache(request.getfixturevalue("valkey_url"), key_prefix="rc:")
+        await until_tracking(cache)
     origin, counts, recorded = Origin(), LookupCounts("test"), Recorded()
     app = ResponseCacheMiddleware(
         origin,
