@@ -28,6 +28,7 @@ from app.api.openapi import DESCRIPTION, TAGS_METADATA
 from app.api.response_cache import ResponseCacheMiddleware
 from app.api.routers import hero_stats, heroes, players, reference
 from app.api.routers.metrics import metrics_router
+from app.api.warmup import warm_up
 from app.bootstrap import build_cache, build_services, gauge_sources, open_adapters
 from app.config import Settings, load_settings
 from app.metrics import CacheLayer, Metrics
@@ -60,6 +61,10 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> FastAPI:
             ]
             if settings.jobs_in_process:
                 tasks.append(asyncio.create_task(services.runner.run_forever(stop), name="jobs"))
+            # What a first request would pay (route building, thread pools, error
+            # handlers) is paid here, before the server accepts connections.
+            assert isinstance(app, OwdataApp)
+            await warm_up(app.handle)
             # Everything built so far lives as long as the process: keep it out of the
             # garbage collector's scans, which otherwise grow with the app's import graph.
             gc.collect()
