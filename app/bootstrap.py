@@ -43,9 +43,7 @@ def build_cache(settings: Settings, metrics: Metrics | None = None) -> Cache:
         return ValkeyCache.from_url(
             settings.valkey_url, on_error=metrics.cache_error if metrics else None
         )
-    return MemoryCache(
-        max_entries=settings.memory_cache_max_entries, max_bytes=settings.memory_cache_max_bytes
-    )
+    return MemoryCache(max_bytes=settings.memory_cache_max_bytes)
 
 
 def throttle_config(settings: Settings) -> ThrottleConfig:

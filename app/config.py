@@ -44,8 +44,8 @@ class Settings(BaseSettings):
     storage_path: Path = Path("data/owdata.db")
     valkey_url: str | None = None
     """Unset: an in-process cache. Set (e.g. `valkey://127.0.0.1:6379/0`): shared Valkey."""
-    memory_cache_max_entries: Annotated[int, Field(ge=16, le=10_000_000)] = 10_000
-    memory_cache_max_bytes: Annotated[int, Field(ge=1_048_576)] = 256 * 1024 * 1024
+    memory_cache_max_bytes: Annotated[int, Field(ge=1_048_576)] = 64 * 1024 * 1024
+    """Memory the in-process response cache may hold: answers, keys and per-entry overhead."""
     stale_answer_cache_timeout: Annotated[int, Field(ge=0, le=3600)] = 5
     """Seconds a stale answer (served while its refresh runs) is reused; 0 = render each."""
 
