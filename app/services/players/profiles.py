@@ -11,7 +11,6 @@ first time → 2 (search + career redirect); Blizzard ID → 2 (career + search)
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -30,6 +29,7 @@ from app.parsers import career as career_parser
 from app.parsers.search import parse_search
 from app.ports import Clock, FlightLock, JSONValue, OutboxStorage, PlayerRecord, Upstream
 from app.services.hooks import ServiceHooks
+from app.services.parsing import parse_off_loop
 from app.services.players.unknown import UnknownPlayers
 from app.services.single_flight import SingleFlight
 
@@ -147,7 +147,7 @@ class PlayerProfiles:
 
     async def _reparse(self, record: PlayerRecord) -> PlayerRecord:
         html = record.raw.decode("utf-8", "replace")
-        parsed = await asyncio.to_thread(career_parser.parse_career, html)
+        parsed = await parse_off_loop(career_parser.parse_career, html)
         record = replace(record, parsed=parsed, parser_version=career_parser.PARSER_VERSION)
         await self._storage.put_player(record)
         return record
@@ -205,7 +205,7 @@ class PlayerProfiles:
 
 async def _parse_career(status: int, html: str) -> JSONValue:
     try:
-        return await asyncio.to_thread(career_parser.parse_career, html)
+        return await parse_off_loop(career_parser.parse_career, html)
     except NotFoundError:
         if status == 404:
             raise
