@@ -65,6 +65,11 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> FastAPI:
             # handlers) is paid here, before the server accepts connections.
             assert isinstance(app, OwdataApp)
             await warm_up(app.handle)
+            # Each storage connection's first read loads the schema and prepares the
+            # statement: done here for the readers (a BattleTag no player can have).
+            await asyncio.gather(
+                *(adapters.storage.find_player_by_battletag("#owdata-warm-up") for _ in range(2))
+            )
             # Everything built so far lives as long as the process: keep it out of the
             # garbage collector's scans, which otherwise grow with the app's import graph.
             gc.collect()

@@ -86,10 +86,12 @@ def main() -> None:
     parser.add_argument("--path", default="/heroes/ana", help="route of the hit comparison")
     parser.add_argument("--storage-requests", type=int, default=200, help="misses per round")
     parser.add_argument("--parse-runs", type=int, default=11, help="rounds per career page")
-    parser.add_argument("--first-runs", type=int, default=6, help="fresh servers per kind")
+    parser.add_argument("--first-runs", type=int, default=6, help="fresh servers per kind (even)")
     parser.add_argument("--only", default=",".join(FIGURES), help="figures to measure")
     args = parser.parse_args()
     only = set(args.only.split(","))
+    if args.first_runs < 2 or args.first_runs % 2:
+        parser.error("--first-runs must be even (runs are paired: A then B, B then A)")
     if unknown := only - set(FIGURES):
         parser.error(f"--only: unknown figures {sorted(unknown)}; choose from {FIGURES}")
     if "hits" in only and shutil.which("wrk") is None:

@@ -2,13 +2,15 @@
 
 Each run starts a fresh `owdata serve` (ready as soon as its socket accepts: no probe
 request) and sends two response-cache misses of the same kind over new connections, A
-then B on even runs and B then A on odd ones; the figure is first / next per run.
+then B on even runs and B then A on odd ones; the figure is first / next per pair of
+runs (the geometric mean of its two ratios: A and B may cost differently).
 Kinds: a routed answer from curated data (`/maps?gamemode=…`) and a player summary
 from storage (two players stored beforehand in a SQLite file copied for each run).
 """
 
 from __future__ import annotations
 
+import math
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -36,7 +38,10 @@ class FirstFigure:
 
     @property
     def ratios(self) -> list[float]:
-        return [f / n for f, n in zip(self.first_ms, self.next_ms, strict=True)]
+        """first / next per pair of runs (A then B, B then A): the geometric mean of the
+        pair's two ratios, which cancels the difference in cost between A and B."""
+        each = [f / n for f, n in zip(self.first_ms, self.next_ms, strict=True)]
+        return [math.sqrt(a * b) for a, b in zip(each[::2], each[1::2], strict=False)]
 
 
 def _timed_miss(client: httpx.Client, url: str) -> float:
