@@ -65,9 +65,7 @@ def build_cache(settings: Settings, metrics: Metrics | None = None) -> Cache:
             near_max_bytes=settings.valkey_near_cache_max_bytes,
             near_staleness=settings.valkey_near_cache_staleness,
         )
-    return MemoryCache(
-        max_entries=settings.memory_cache_max_entries, max_bytes=settings.memory_cache_max_bytes
-    )
+    return MemoryCache(max_bytes=settings.memory_cache_max_bytes)
 
 
 def throttle_config(settings: Settings) -> ThrottleConfig:

@@ -84,8 +84,8 @@ class Settings(BaseSettings):
     valkey_near_cache_staleness: Annotated[float, Field(ge=0.05, le=60)] = 1.0
     """Seconds after which a value replaced or deleted in Valkey is surely no longer served
     from another process's copy (invalidations normally arrive within a millisecond)."""
-    memory_cache_max_entries: Annotated[int, Field(ge=16, le=10_000_000)] = 10_000
-    memory_cache_max_bytes: Annotated[int, Field(ge=1_048_576)] = 256 * 1024 * 1024
+    memory_cache_max_bytes: Annotated[int, Field(ge=1_048_576)] = 64 * 1024 * 1024
+    """Memory the in-process response cache may hold: answers, keys and per-entry overhead."""
     stale_answer_cache_timeout: Annotated[int, Field(ge=0, le=3600)] = 5
     """Seconds a stale answer (served while its refresh runs) is reused; 0 = render each."""
 

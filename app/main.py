@@ -31,12 +31,26 @@ from app.api.redirects import install_relative_redirects
 from app.api.response_cache import ResponseCacheMiddleware
 from app.api.routers import hero_stats, heroes, players, reference
 from app.api.routers.metrics import metrics_router
+from app.api.warmup import warm_up
 from app.bootstrap import build_cache, build_services, gauge_sources, open_adapters, retention
 from app.config import Settings, load_settings
 from app.logs import AccessLineWriter
 from app.metrics import CacheLayer, Metrics
-from app.ports import Clock
+from app.ports import Clock, Storage
 from app.services.maintenance import Maintenance
+
+
+async def _before_accepting(app: OwdataApp, storage: Storage) -> None:
+    """What a first request would pay (route building, thread pools, error handlers),
+    paid before the server accepts connections."""
+    await warm_up(app.handle)
+    # Each storage connection's first read loads the schema and prepares the statement:
+    # done here for the readers (a BattleTag no player can have).
+    await asyncio.gather(*(storage.find_player_by_battletag("#owdata-warm-up") for _ in range(2)))
+    # Everything built so far lives as long as the process: keep it out of the garbage
+    # collector's scans, which otherwise grow with the app's import graph.
+    gc.collect()
+    gc.freeze()
 
 
 def create_app(settings: Settings, *, clock: Clock = time.time) -> FastAPI:
@@ -64,10 +78,8 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> FastAPI:
             ]
             if settings.jobs_in_process:
                 tasks.append(asyncio.create_task(services.runner.run_forever(stop), name="jobs"))
-            # Everything built so far lives as long as the process: keep it out of the
-            # garbage collector's scans, which otherwise grow with the app's import graph.
-            gc.collect()
-            gc.freeze()
+            assert isinstance(app, OwdataApp)
+            await _before_accepting(app, adapters.storage)
             try:
                 yield
             finally:

@@ -4,7 +4,8 @@
 
 Starts the fake upstream, `owdata serve` (embedded defaults, temporary SQLite file) and a
 bare ASGI app serving the bytes the API answered, with the same uvicorn settings; then
-loads each in turn with wrk and prints both figures and their ratio (goal: >= 0.8).
+loads each with wrk in rounds of alternating order and prints both figures (median and
+spread) and their ratio (goal: >= 0.8).
 
 The pieces (`fake_upstream`, `owdata_server`, `warm_hit`, `against_floor`) are reused by other
 benchmarks, e.g. `bench.metrics_cost`.
@@ -23,7 +24,15 @@ from pathlib import Path
 import httpx
 
 from app.devtools.fixtures import fixtures_dir
-from bench.harness import LoadResult, floor_server, free_port, interleaved, process, progress
+from bench.harness import (
+    LoadResult,
+    floor_server,
+    free_port,
+    interleaved,
+    process,
+    progress,
+    spread,
+)
 
 FLOOR_HEADERS = ("content-type", "cache-control", "etag", "age", "x-cache-status")
 
@@ -93,17 +102,21 @@ def run(path: str, seconds: int, rounds: int, extra_env: dict[str, str]) -> None
 def report(path: str, size: int, floor: list[LoadResult], ours: list[LoadResult]) -> None:
     floor_rps = statistics.median(r.requests_per_second for r in floor)
     our_rps = statistics.median(r.requests_per_second for r in ours)
-    print(f"\ncached GET {path} ({size} bytes), median of {len(ours)} rounds")
-    print(f"{'server':<28}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}")
-    for name, results, rps in (
-        ("bare ASGI floor", floor, floor_rps),
-        ("owdata cache hit", ours, our_rps),
-    ):
+    print(f"\ncached GET {path} ({size} bytes), median (min–max) of {len(ours)} rounds")
+    print(f"{'server':<22}{'req/s':>22}{'p50 ms':>10}{'p99 ms':>10}")
+    for name, results in (("bare ASGI floor", floor), ("owdata cache hit", ours)):
+        rps = spread([r.requests_per_second for r in results])
         p50 = statistics.median(r.p50_ms for r in results)
         p99 = statistics.median(r.p99_ms for r in results)
-        print(f"{name:<28}{rps:>10.0f}{p50:>10.2f}{p99:>10.2f}")
+        print(f"{name:<22}{rps:>22}{p50:>10.2f}{p99:>10.2f}")
+    # Round i of each ran back to back (order alternating): the paired ratios' spread
+    # shows the machine's drift better than a ratio of medians alone.
+    pairs = zip(ours, floor, strict=True)
+    ratios = [o.requests_per_second / f.requests_per_second for o, f in pairs]
     ratio = our_rps / floor_rps
-    print(f"ratio owdata/floor: {ratio:.2f} (goal >= 0.80: {'met' if ratio >= 0.8 else 'NOT met'})")
+    verdict = "met" if ratio >= 0.8 else "NOT met"
+    print(f"ratio owdata/floor: {ratio:.2f}, paired rounds {spread(ratios, '.2f')}")
+    print(f"(goal >= 0.80: {verdict})")
 
 
 def main() -> None:

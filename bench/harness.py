@@ -107,20 +107,55 @@ def progress(message: str) -> None:
     print(f"  … {message}", file=sys.stderr, flush=True)
 
 
+def alternating[T](items: Sequence[T], round_index: int) -> list[T]:
+    """`items` in order on even rounds and reversed on odd ones: whatever runs first in a
+    round (a cooler cache, a quieter machine) is not always the same side."""
+    return list(items) if round_index % 2 == 0 else list(reversed(items))
+
+
+def spread(values: Sequence[float], fmt: str = ".0f") -> str:
+    """`median (min–max)` of `values`: the figure and how much the rounds varied."""
+    med = statistics.median(values)
+    return f"{med:{fmt}} ({min(values):{fmt}}–{max(values):{fmt}})"
+
+
 def interleaved(
     first: tuple[str, str], second: tuple[str, str], seconds: int, rounds: int
 ) -> tuple[list[LoadResult], list[LoadResult]]:
-    """Warm up two (label, URL) targets with wrk, then load them in alternating rounds, so
-    drift (other work on the machine, CPU frequency) hits both alike."""
+    """Warm up two (label, URL) targets with wrk, then load them in rounds whose order
+    alternates (A B, B A, ...), so drift (other work on the machine, CPU frequency) and
+    going first or second hit both alike."""
     progress("warming up both servers")
     for _, url in (first, second):
         wrk(url, seconds=1)
     results: tuple[list[LoadResult], list[LoadResult]] = ([], [])
+    sides = ((first, results[0]), (second, results[1]))
     for i in range(rounds):
-        for (label, url), into in zip((first, second), results, strict=True):
+        for (label, url), into in alternating(sides, i):
             progress(f"{label}: round {i + 1}/{rounds} ({seconds} s)")
             into.append(wrk(url, seconds=seconds))
     return results
+
+
+def wait_for_port(port: int, timeout: float = 30.0) -> None:
+    """Wait until something accepts TCP connections on `port`, without sending a request
+    (an HTTP probe would be the server's first request)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1.0):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"port {port} did not open within {timeout} s")
+
+
+def rss_kib(pid: int) -> tuple[int, int]:
+    """(current, peak) resident set size of `pid` in KiB, from /proc (Linux)."""
+    fields = dict(
+        line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+    )
+    return int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
 
 
 @contextmanager
@@ -161,7 +196,7 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
-def alternating[T](
+def rotated_rounds[T](
     targets: Sequence[tuple[str, str]], rounds: int, measure: Callable[[str, str], T]
 ) -> dict[str, list[T]]:
     """`measure(label, url)` each (label, URL) target once per round, the order rotated
@@ -174,8 +209,3 @@ def alternating[T](
             progress(f"{label}: round {i + 1}/{rounds}")
             results[label].append(measure(label, url))
     return results
-
-
-def median_spread(values: Sequence[float], fmt: str = ".2f") -> str:
-    """`median (min-max)` of `values`, e.g. `0.91 (0.85-0.97)`."""
-    return f"{statistics.median(values):{fmt}} ({min(values):{fmt}}-{max(values):{fmt}})"

@@ -3,8 +3,8 @@
     uv run python -m bench.metrics_cost [--path /heroes/ana] [--seconds 5] [--rounds 5]
 
 Starts the fake upstream and two `owdata serve` processes, one with `METRICS_ENABLED=true`
-and one with `METRICS_ENABLED=false`; loads each in turn with wrk (rounds interleaved,
-so machine drift hits both alike) and prints both throughputs and the relative cost of
+and one with `METRICS_ENABLED=false`; loads each in turn with wrk (rounds interleaved, order
+alternating, so machine drift hits both alike) and prints both throughputs and the relative cost of
 metrics: the median over pairs of adjacent rounds (goal: < 10%). A cache hit is the
 worst case: it is the cheapest request, so the per-request metrics work (route
 template, two clock reads, a few integer updates) weighs most there.
@@ -64,16 +64,16 @@ def report(path: str, with_metrics: list[LoadResult], without: list[LoadResult])
         rps[name] = statistics.median(each)
         p50 = statistics.median(r.p50_ms for r in results)
         p99 = statistics.median(r.p99_ms for r in results)
-        spread = f"{min(each):.0f}-{max(each):.0f}"  # how noisy the machine was
-        print(f"{name:<20}{rps[name]:>10.0f}{p50:>10.2f}{p99:>10.2f}   {spread}")
-    # Each "on" round runs right after an "off" one: the median of the paired ratios
+        noise = f"{min(each):.0f}-{max(each):.0f}"  # how noisy the machine was
+        print(f"{name:<20}{rps[name]:>10.0f}{p50:>10.2f}{p99:>10.2f}   {noise}")
+    # Round i of "on" runs right before or after round i of "off": the median of the paired ratios
     # cancels most of the drift of a busy machine, which a ratio of medians would not.
     pairs = zip(with_metrics, without, strict=True)
-    cost = 1 - statistics.median(
-        on.requests_per_second / off.requests_per_second for on, off in pairs
-    )
+    paired = [on.requests_per_second / off.requests_per_second for on, off in pairs]
+    cost = 1 - statistics.median(paired)
     verdict = "met" if cost < GOAL else "NOT met"
     print(f"metrics cost: {cost:.1%} of throughput (paired rounds; goal < {GOAL:.0%}: {verdict})")
+    print(f"  paired rounds: {1 - max(paired):.1%} to {1 - min(paired):.1%}")
     return cost
 
 

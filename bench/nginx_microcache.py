@@ -41,10 +41,12 @@ from app.devtools.fixtures import fixtures_dir
 from bench.harness import (
     REPO_ROOT,
     LoadResult,
+    alternating,
     cpu_seconds,
     free_port,
     process,
     progress,
+    spread,
     wrk,
 )
 
@@ -171,8 +173,8 @@ def measure(
     progress("warming up")
     for url in urls.values():
         wrk(url, seconds=1)
-    for i in range(rounds):  # interleaved, so drift hits both alike
-        for name, url in urls.items():
+    for i in range(rounds):  # interleaved, order alternating: drift hits all alike
+        for name, url in alternating(list(urls.items()), i):
             progress(f"{name}: round {i + 1}/{rounds} ({seconds} s)")
             before = cpu_seconds(nginx_pid)
             load = wrk(url, seconds=seconds)
@@ -213,6 +215,8 @@ def report(path: str, size: int, results: dict[str, list[Round]]) -> None:
     for name in (STATIC, LIMITED_STATIC, READ_STATIC, CACHED):
         rps, p50, p99 = (median(name, v) for v in ("requests_per_second", "p50_ms", "p99_ms"))
         print(f"{name:<22}{rps:>10.0f}{p50:>9.2f}{p99:>9.2f}{median(name, 'cpu'):>19.1f}")
+        each = [r.load.requests_per_second for r in results[name]]
+        print(f"{'':<22}{'req/s ' + spread(each):>28}")
     for baseline in (STATIC, LIMITED_STATIC, READ_STATIC):
         ratio = median(CACHED, "requests_per_second") / median(baseline, "requests_per_second")
         cpu_ratio = median(baseline, "cpu") / median(CACHED, "cpu")

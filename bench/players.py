@@ -10,10 +10,11 @@
    BattleTag lookup makes several upstream calls (search, career redirect, career page),
    so it runs twice: with the throttle's spacing off (`THROTTLE_START_DELAY=0
    THROTTLE_MIN_DELAY=0`: our own cost) and with the embedded defaults (what a first
-   visitor of a freshly started server waits). The fake upstream's call count is shown.
+   visitor of a freshly started server waits), in rounds of alternating order. The fake
+   upstream's call count is shown.
 3. Cached: `GET /players/TeKrop-2217/stats/summary` from the response cache vs the bare
    ASGI floor serving the same bytes and headers (the method of `bench.cached_hit`: wrk,
-   interleaved rounds, medians); goal: ratio >= 0.80.
+   interleaved rounds of alternating order, medians and spread); goal: ratio >= 0.80.
 
 Figures are printed together at the end; progress goes to stderr.
 """
@@ -29,6 +30,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -37,7 +39,7 @@ from app.devtools.fixtures import fixtures_dir
 from bench.cached_hit import against_floor, fake_upstream, owdata_server, report
 from bench.career_parse import career_pages, career_parse_figures
 from bench.career_parse import report as report_parse
-from bench.harness import LoadResult, progress
+from bench.harness import LoadResult, alternating, progress
 
 PLAYER = "TeKrop-2217"
 COLD_PATH = f"/players/{PLAYER}"
@@ -70,29 +72,38 @@ class ColdFigure:
     paths: Counter[str]
 
 
-def cold_requests(upstream_url: str, env: dict[str, str], runs: int, label: str) -> ColdFigure:
-    """Time the first `GET COLD_PATH` of `runs` fresh servers, each with a new database."""
-    seconds: list[float] = []
-    calls: list[int] = []
-    paths: Counter[str] = Counter()
+def _cold_request(upstream_url: str, env: dict[str, str]) -> tuple[float, dict[str, Any]]:
+    """Time the first `GET COLD_PATH` of a fresh server with a new database; return the
+    seconds and the fake upstream's call counts."""
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        owdata_server(upstream_url, Path(tmp) / "cold.db", env) as base_url,
+    ):
+        httpx.post(f"{upstream_url}/__fake__/reset").raise_for_status()
+        start = time.perf_counter()
+        answer = httpx.get(base_url + COLD_PATH, timeout=120)
+        elapsed = time.perf_counter() - start
+        counted: dict[str, Any] = httpx.get(f"{upstream_url}/__fake__/calls").json()
+    answer.raise_for_status()
+    if answer.headers.get("x-cache-status") != "miss":
+        raise RuntimeError(f"the first request was not a miss: {answer.headers}")
+    return elapsed, counted
+
+
+def cold_requests(
+    upstream_url: str, settings: list[tuple[str, dict[str, str]]], runs: int
+) -> list[ColdFigure]:
+    """`runs` cold requests per (label, env) setting, in rounds of alternating order."""
+    figures = {label: ColdFigure(label, [], [], Counter()) for label, _ in settings}
     for i in range(runs):
-        progress(f"cold {label}: run {i + 1}/{runs} (fresh server and database)")
-        with (
-            tempfile.TemporaryDirectory() as tmp,
-            owdata_server(upstream_url, Path(tmp) / "cold.db", env) as base_url,
-        ):
-            httpx.post(f"{upstream_url}/__fake__/reset").raise_for_status()
-            start = time.perf_counter()
-            answer = httpx.get(base_url + COLD_PATH, timeout=120)
-            elapsed = time.perf_counter() - start
-            counted = httpx.get(f"{upstream_url}/__fake__/calls").json()
-        answer.raise_for_status()
-        if answer.headers.get("x-cache-status") != "miss":
-            raise RuntimeError(f"the first request was not a miss: {answer.headers}")
-        seconds.append(elapsed)
-        calls.append(int(counted["total"]))
-        paths.update({str(p): int(n) for p, n in counted["paths"].items()})
-    return ColdFigure(label, seconds, calls, paths)
+        for label, env in alternating(settings, i):
+            progress(f"cold {label}: run {i + 1}/{runs} (fresh server and database)")
+            elapsed, counted = _cold_request(upstream_url, env)
+            figure = figures[label]
+            figure.seconds.append(elapsed)
+            figure.calls.append(int(counted["total"]))
+            figure.paths.update({str(p): int(n) for p, n in counted["paths"].items()})
+    return list(figures.values())
 
 
 # --- 3. cached hit vs floor --------------------------------------------------------------
@@ -146,15 +157,11 @@ def main() -> None:
     progress("starting the fake upstream")
     with fake_upstream() as upstream_url:
         start = SPACING_DEFAULT["THROTTLE_START_DELAY"]
-        cold = [
-            cold_requests(upstream_url, SPACING_OFF, args.cold_runs, "off (delay 0): our own cost"),
-            cold_requests(
-                upstream_url,
-                SPACING_DEFAULT,
-                args.cold_runs,
-                f"defaults (start delay {start} s): first visitor",
-            ),
+        settings = [
+            ("off (delay 0): our own cost", SPACING_OFF),
+            (f"defaults (start delay {start} s): first visitor", SPACING_DEFAULT),
         ]
+        cold = cold_requests(upstream_url, settings, args.cold_runs)
         size, floor, ours = bench_cached(upstream_url, args.seconds, args.rounds)
 
     report_parse(parsed, args.parse_runs)

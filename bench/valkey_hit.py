@@ -26,12 +26,12 @@ from pathlib import Path
 from bench.cached_hit import fake_upstream, warm_hit
 from bench.harness import (
     LoadResult,
-    alternating,
     cpu_seconds,
     free_port,
-    median_spread,
     process,
     progress,
+    rotated_rounds,
+    spread,
     wrk,
 )
 from tests.valkey_server import ValkeyProcess, find_valkey_binary
@@ -94,7 +94,7 @@ def run(path: str, seconds: int, rounds: int) -> dict[str, list[Round]]:
                     return Round(load, used / requests * 1e6)
 
                 targets = [(label, url + path) for label, (url, _) in servers.items()]
-                return alternating(targets, rounds, measure)
+                return rotated_rounds(targets, rounds, measure)
         finally:
             valkey.stop()
 
@@ -103,8 +103,8 @@ def report(path: str, results: dict[str, list[Round]]) -> None:
     print(f"\ncached GET {path}: median (min-max) of {len(results[IN_PROCESS])} rounds")
     print(f"{'cache':<26}{'req/s':>26}{'CPU us/request':>26}{'p50 ms':>10}")
     for label, rounds in results.items():
-        rps_text = median_spread([r.load.requests_per_second for r in rounds], ".0f")
-        cpu_text = median_spread([r.cpu_us for r in rounds], ".0f")
+        rps_text = spread([r.load.requests_per_second for r in rounds], ".0f")
+        cpu_text = spread([r.cpu_us for r in rounds], ".0f")
         p50 = statistics.median(r.load.p50_ms for r in rounds)
         print(f"{label:<26}{rps_text:>26}{cpu_text:>26}{p50:>10.2f}")
     base = results[IN_PROCESS]
@@ -118,7 +118,7 @@ def report(path: str, results: dict[str, list[Round]]) -> None:
         cpu = [b.cpu_us / r.cpu_us for r, b in zip(rounds, base, strict=True)]
         verdict = "met" if statistics.median(rps) >= GOAL else "NOT met"
         print(
-            f"{label:<26} req/s {median_spread(rps)}   CPU per hit {median_spread(cpu)}"
+            f"{label:<26} req/s {spread(rps, '.2f')}   CPU per hit {spread(cpu, '.2f')}"
             f"   (goal >= {GOAL}: {verdict})"
         )
 

@@ -43,7 +43,9 @@ class Container:
     player_search: PlayerSearch
 
 
-def get_container(request: Request) -> Container:
+async def get_container(request: Request) -> Container:
+    """Async, so FastAPI calls it on the event loop: a sync dependency would cost every
+    routed request a hop to the thread pool (and the first one anyio's thread set-up)."""
     container: Container = request.app.state.container
     return container
 

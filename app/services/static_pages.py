@@ -12,7 +12,6 @@ succeeds, even with Blizzard down or throttling us, the stale record keeps answe
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from dataclasses import dataclass, field
 from app.domain.errors import NotFoundError, ParseError
 from app.ports import Clock, FlightLock, JSONValue, OutboxStorage, StaticRecord, Upstream
 from app.services.hooks import ServiceHooks
+from app.services.parsing import parse_off_loop
 from app.services.results import Result
 from app.services.single_flight import SingleFlight
 
@@ -98,7 +98,7 @@ class StaticPages:
             spec.path, page_type=spec.page_type, accept_statuses=spec.accept_statuses
         )
         fetched_at = self._clock()
-        data = await asyncio.to_thread(spec.parse, response.text)
+        data = await parse_off_loop(spec.parse, response.text)
         await self._storage.put_static(
             StaticRecord(spec.key, response.content, data, spec.parser_version, fetched_at)
         )
@@ -111,7 +111,7 @@ class StaticPages:
         if record.parser_version == spec.parser_version:
             return Result(record.parsed, record.fetched_at), None
         try:
-            data = await asyncio.to_thread(spec.parse, record.raw.decode("utf-8", "replace"))
+            data = await parse_off_loop(spec.parse, record.raw.decode("utf-8", "replace"))
         except (ParseError, NotFoundError):
             logger.warning("stored %s no longer parses; keeping the old parse", spec.key)
             return Result(record.parsed, record.fetched_at), None

@@ -246,4 +246,10 @@ async def test_a_page_missing_from_the_capture_is_an_upstream_error_not_a_parse_
     )
     # ...and not 404 (a player Blizzard does not know, remembered as such).
     assert player.status_code == player_again.status_code == 504
-    assert 'reason="page"' not in metrics
+    whole_page_failures = [
+        line
+        for line in metrics.splitlines()
+        if line.startswith("owdata_parse_errors_total{") and 'reason="page"' in line
+    ]
+    assert whole_page_failures  # exported from the start...
+    assert all(line.endswith(" 0.0") for line in whole_page_failures)  # ...and none counted

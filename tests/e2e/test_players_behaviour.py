@@ -294,7 +294,7 @@ async def test_a_forced_refresh_is_never_merged_with_a_plain_lookup(
     settings: Settings, upstream: FakeUpstreamServer
 ) -> None:
     clock = Clock()
-    cache = MemoryCache(max_entries=100, max_bytes=1 << 20)
+    cache = MemoryCache(max_bytes=1 << 20)
     async with open_adapters(settings, cache) as adapters:
         unknown = UnknownPlayers(adapters.storage, clock, BackoffPolicy(600, 3, 21600))
         profiles = PlayerProfiles(adapters.storage, adapters.upstream, clock, unknown, staleness=10)

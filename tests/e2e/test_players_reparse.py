@@ -35,7 +35,7 @@ async def test_a_profile_parsed_with_plural_keys_is_reparsed(
         fresh = await client.get(ASHE[0], params=ASHE[1])
     assert fresh.json()["ashe"]["game"]["knockback_kill"] == 1  # OverFast's key
 
-    async with open_adapters(settings, MemoryCache(max_entries=10, max_bytes=1 << 20)) as ports:
+    async with open_adapters(settings, MemoryCache(max_bytes=1 << 20)) as ports:
         record = await ports.storage.find_player_by_battletag("JohnV1-1190")
         assert record is not None
         assert record.parser_version == PARSER_VERSION
@@ -50,7 +50,7 @@ async def test_a_profile_parsed_with_plural_keys_is_reparsed(
 
     assert again.json() == fresh.json()
     assert not any(path.startswith("/en-us/career/") for path in upstream.app.calls)
-    async with open_adapters(settings, MemoryCache(max_entries=10, max_bytes=1 << 20)) as ports:
+    async with open_adapters(settings, MemoryCache(max_bytes=1 << 20)) as ports:
         stored = await ports.storage.find_player_by_battletag("JohnV1-1190")
     assert stored is not None
     assert stored.parser_version == PARSER_VERSION

@@ -1,4 +1,4 @@
-"""In-process `Cache` adapter: a TTL-aware LRU bounded by entry count and total bytes.
+"""In-process `Cache` adapter: a TTL-aware LRU bounded by the bytes it holds.
 
 Used when no Valkey is configured, or as a small per-process cache. Entries live in one
 `OrderedDict` ordered from least to most recently used; `get` is a dict lookup, one clock
@@ -6,11 +6,13 @@ read and a `move_to_end`, because it runs on every cached request. Expired entri
 never returned and are dropped lazily (when looked up, overwritten or evicted), so there
 is no background task to manage.
 
-Sizes are the byte length of the values only; `max_entries` bounds the per-entry
-overhead (keys, tuples, dict slots) that `max_bytes` does not count.
+An entry's size is what it costs in memory: its value, its key and `ENTRY_OVERHEAD`
+(object headers, the tuple, the expiry float, the dict and order slots), so many small
+entries (404 answers for unknown players, say) are bounded as tightly as a few large
+ones. `max_entries` is an optional extra bound.
 
 Example:
-    cache = MemoryCache(max_entries=10_000, max_bytes=64 * 1024 * 1024)
+    cache = MemoryCache(max_bytes=64 * 1024 * 1024)
     await cache.set("heroes:en-us", body, ttl=3600)
     body = await cache.get("heroes:en-us")  # None once expired or evicted
 """
@@ -21,7 +23,18 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 
-__all__ = ["MemoryCache"]
+__all__ = ["ENTRY_OVERHEAD", "MemoryCache", "entry_size"]
+
+ENTRY_OVERHEAD = 256
+"""Bytes an entry costs beyond its value's and key's characters, rounded up from ~220
+measured with tracemalloc on CPython 3.12: the bytes and str headers (33 + 41), the
+tuple (56), the expiry float (24), the ordered dict's slot and node (~66)."""
+
+
+def entry_size(key: str, value: bytes) -> int:
+    """What one entry counts against `max_bytes`."""
+    return len(value) + len(key) + ENTRY_OVERHEAD
+
 
 # (expires_at on the injected clock, value): a plain tuple is the cheapest thing to build
 # and unpack on the hot path.
@@ -39,15 +52,15 @@ class MemoryCache:
     def __init__(
         self,
         *,
-        max_entries: int,
         max_bytes: int,
+        max_entries: int | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if max_entries < 1:
+        if max_entries is not None and max_entries < 1:
             raise ValueError(f"max_entries must be at least 1, got {max_entries}")
         if max_bytes < 1:
             raise ValueError(f"max_bytes must be at least 1, got {max_bytes}")
-        self._max_entries = max_entries
+        self._max_entries = max_entries if max_entries is not None else max_bytes
         self._max_bytes = max_bytes
         self._clock = clock
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
@@ -60,7 +73,7 @@ class MemoryCache:
 
     @property
     def byte_size(self) -> int:
-        """Total byte length of the values held (for metrics)."""
+        """Total size of the entries held, as `entry_size` counts it (for metrics)."""
         return self._bytes
 
     async def get(self, key: str) -> bytes | None:
@@ -88,7 +101,7 @@ class MemoryCache:
         if not ttl > 0:  # also rejects NaN, which would otherwise never expire
             return
         self._drop(key)
-        size = len(value)
+        size = entry_size(key, value)
         if size > self._max_bytes:
             return
         self._entries[key] = (self._clock() + ttl, value)
@@ -96,8 +109,8 @@ class MemoryCache:
         # The new entry is the most recent one and fits on its own, so this loop never
         # evicts it.
         while len(self._entries) > self._max_entries or self._bytes > self._max_bytes:
-            _, (_, evicted) = self._entries.popitem(last=False)
-            self._bytes -= len(evicted)
+            evicted_key, (_, evicted) = self._entries.popitem(last=False)
+            self._bytes -= entry_size(evicted_key, evicted)
 
     async def delete(self, *keys: str) -> None:
         for key in keys:
@@ -114,7 +127,7 @@ class MemoryCache:
         live = 0
         for key in doomed:
             expires_at, value = self._entries.pop(key)
-            self._bytes -= len(value)
+            self._bytes -= entry_size(key, value)
             if expires_at > now:
                 live += 1
         return live
@@ -127,4 +140,4 @@ class MemoryCache:
     def _drop(self, key: str) -> None:
         entry = self._entries.pop(key, None)
         if entry is not None:
-            self._bytes -= len(entry[1])
+            self._bytes -= entry_size(key, entry[1])

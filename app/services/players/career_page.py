@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from app.domain.errors import NotFoundError, ParseError
 from app.domain.player_ids import PlayerId, is_at_path
 from app.parsers import career as career_parser
 from app.ports import JSONValue
 from app.services.hooks import ServiceHooks
+from app.services.parsing import parse_off_loop
 
 
 def served_battletag(pid: PlayerId, requested: str, final_url: str) -> str:
@@ -25,7 +24,7 @@ async def parse_career_page(status: int, html: str, hooks: ServiceHooks) -> JSON
     """The parsed page; each part the parser dropped is reported to `hooks` (once per parse,
     not per answer: a stored profile is parsed again only after a parser upgrade)."""
     try:
-        report = await asyncio.to_thread(career_parser.parse_career_report, html)
+        report = await parse_off_loop(career_parser.parse_career_report, html)
     except NotFoundError:
         if status == 404:
             raise

@@ -45,7 +45,7 @@ async def subject(request: pytest.FixtureRequest) -> AsyncIterator[Subject]:
     cache: Cache
     if request.param == "memory":
         clock = ManualClock()
-        cache = MemoryCache(max_entries=10_000, max_bytes=64 * 1024 * 1024, clock=clock)
+        cache = MemoryCache(max_bytes=64 * 1024 * 1024, clock=clock)
 
         async def let_expire() -> None:
             clock.advance(SHORT_TTL + 0.1)

@@ -87,7 +87,7 @@ async def subject(request: pytest.FixtureRequest) -> AsyncIterator[Subject]:
     clock = ManualClock(1_700_000_000.0)
     cache: Cache
     if request.param == "memory":
-        cache = MemoryCache(max_entries=100, max_bytes=1 << 20, clock=clock)
+        cache = MemoryCache(max_bytes=1 << 20, clock=clock)
     elif request.param == "valkey":
         cache = ValkeyCache.from_url(request.getfixturevalue("valkey_url"), key_prefix="rc:")
     else:
