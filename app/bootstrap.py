@@ -114,6 +114,7 @@ async def open_adapters(
         settings.storage_path,
         on_operation=metrics.storage_operation if metrics else None,
         on_decode_error=metrics.storage_decode_error if metrics else None,
+        profile_cache_bytes=settings.profile_cache_max_bytes,
     )
     http = HttpUpstream.create(
         observe=metrics.upstream_call if metrics else None,

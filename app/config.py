@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     """Seconds Valkey is skipped once a breaker opened; then one call probes it."""
     memory_cache_max_entries: Annotated[int, Field(ge=16, le=10_000_000)] = 10_000
     memory_cache_max_bytes: Annotated[int, Field(ge=1_048_576)] = 256 * 1024 * 1024
+    profile_cache_max_bytes: Annotated[int, Field(ge=0)] = 32 * 1024 * 1024
+    """Decoded player profiles kept by the storage adapter, in bytes (0: none)."""
     stale_answer_cache_timeout: Annotated[int, Field(ge=0, le=3600)] = 5
     """Seconds a stale answer (served while its refresh runs) is reused; 0 = render each."""
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.adapters.storage.codec import dump_json, load_json_column, pack, unpack
+from app.adapters.storage.codec import dump_json, load_json_column, pack, read_page, unpack
+from app.adapters.storage.decoded_cache import DecodedCache
 from app.ports import PlayerRecord, StaticRecord
 
 GET_STATIC = "SELECT raw, parsed, parser_version, fetched_at FROM static_data WHERE key = ?"
@@ -117,7 +118,8 @@ async def static_params(record: StaticRecord, *, now: float) -> dict[str, Any]:
 async def static_from_row(key: str, row: Any) -> StaticRecord:
     raw_blob, parsed_blob, parser_version, fetched_at = row
     raw, parsed = await unpack("static_data", key, raw_blob, parsed_blob)
-    return StaticRecord(key, raw, parsed, parser_version, fetched_at)
+    page = await read_page("static_data", key, raw)  # static pages stay eager: bytes
+    return StaticRecord(key, page, parsed, parser_version, fetched_at)
 
 
 async def player_params(record: PlayerRecord, *, now: float) -> dict[str, Any]:
@@ -138,8 +140,10 @@ async def player_params(record: PlayerRecord, *, now: float) -> dict[str, Any]:
     }
 
 
-async def player_from_row(row: Any) -> PlayerRecord:
+async def player_from_row(row: Any, decoded: DecodedCache | None = None) -> PlayerRecord:
+    """The record of a row: `raw` left compressed (a `RawPage`), `parsed` reused from
+    `decoded` when the row holds the bytes it was decoded from."""
     key, battletag, name, raw_blob, parsed_blob, version, search, updated, fetched = row
-    raw, parsed = await unpack("player_profiles", key, raw_blob, parsed_blob)
+    raw, parsed = await unpack("player_profiles", key, raw_blob, parsed_blob, decoded)
     search_entry = load_json_column("player_profiles", key, search)
     return PlayerRecord(key, battletag, name, raw, parsed, version, search_entry, updated, fetched)
