@@ -4,22 +4,25 @@ Both adapters serialise `parsed` with `dump_json` and read it back with `load_js
 they normalise values identically (tuples become lists, dict keys become strings).
 The SQLite adapter also zstd-compresses `raw` and `parsed` with `pack` / `unpack`.
 
-JSON is written and read with orjson (see the README's *Stored data* section): the same
+JSON is written and read with orjson (see the README's *Stored profiles* section): the same
 compact UTF-8 JSON `json.dumps(value, separators=(",", ":"), ensure_ascii=False)` wrote
 before (byte for byte on every captured career; only some floats are spelt otherwise,
 `1e-7` for `1e-07`), so rows written by either version read the same in both; text
 orjson refuses (`NaN`, which `json.dumps` could write) is read with the standard library.
 
-`unpack` leaves the raw page compressed: it comes back as a `RawPage` decoded only when
-read (a re-parse), and `pack` stores such a page's frame as it is, without decompressing
-and compressing it again. Given a `DecodedCache`, `unpack` reuses the value decoded from
-the very same `parsed` bytes instead of decoding them again.
+`unpack_lazy` (player profiles) leaves the raw page compressed: it comes back as a
+`RawPage` decoded only when read (a re-parse), and `pack` stores such a page's frame as
+it is, without decompressing and compressing it again. Given a `DecodedCache`, it reuses
+the value decoded from the very same `parsed` bytes instead of decoding them again.
+`unpack` (static pages) decodes both.
 
 Example:
-    >>> raw_blob, parsed_blob = await pack(b"<html>", {"name": "Ana"})  # doctest: +SKIP
-    >>> raw, parsed = await unpack("static_data", "heroes:en-us", raw_blob, parsed_blob)
-    >>> (await raw.read(), parsed)  # doctest: +SKIP
+    >>> raw_blob, b = await pack(b"<html>", {"name": "Ana"})  # doctest: +SKIP
+    >>> await unpack("static_data", "heroes:en-us", raw_blob, b)  # doctest: +SKIP
     (b'<html>', {'name': 'Ana'})
+    >>> raw, parsed = await unpack_lazy("player_profiles", key, raw_blob, b)  # doctest: +SKIP
+    >>> await raw.read()  # doctest: +SKIP
+    b'<html>'
 
 A row that cannot be decoded (damage, a foreign writer, a bug) is not an error for the
 caller: every adapter reads it through `UnreadableRows.absent`, which logs it once with
@@ -142,14 +145,23 @@ async def pack(raw: bytes | RawPage, parsed: JSONValue) -> tuple[bytes, bytes]:
 
 
 async def unpack(
+    table: str, key: str, raw_blob: object, parsed_blob: object
+) -> tuple[bytes, JSONValue]:
+    """Inverse of `pack`; any decoding failure becomes `StorageCorruptionError`."""
+    page, parsed = await unpack_lazy(table, key, raw_blob, parsed_blob)
+    return await read_page(table, key, page), parsed
+
+
+async def unpack_lazy(
     table: str,
     key: str,
     raw_blob: object,
     parsed_blob: object,
     decoded: DecodedCache | None = None,
 ) -> tuple[RawPage, JSONValue]:
-    """Inverse of `pack`, the raw page left compressed; any decoding failure of `parsed`
-    becomes `StorageCorruptionError` (a damaged raw page only shows when it is read).
+    """`unpack` with the raw page left compressed (a `RawPage`, decoded when read); a
+    decoding failure of `parsed` becomes `StorageCorruptionError` (a damaged raw page
+    only shows when it is read: `UnreadablePageError`).
 
     With `decoded`, a value decoded before from the same `parsed_blob` bytes is reused:
     it is shared, so callers must not mutate it (see `PlayerRecord`)."""

@@ -2,7 +2,8 @@
 
 Kept apart from the adapter so the queries read as one document next to the schema.
 Payload columns are encoded by `codec.pack` (zstd) on the way in and decoded by
-`codec.unpack` on the way out, which turns undecodable rows into
+`codec.unpack` (static pages) or `codec.unpack_lazy` (profiles: raw page left compressed,
+decoded careers reused) on the way out, which turn undecodable rows into
 `StorageCorruptionError`.
 
 Example:
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.adapters.storage.codec import dump_json, load_json_column, pack, read_page, unpack
+from app.adapters.storage.codec import dump_json, load_json_column, pack, unpack, unpack_lazy
 from app.adapters.storage.decoded_cache import DecodedCache
 from app.ports import PlayerRecord, StaticRecord
 
@@ -118,8 +119,7 @@ async def static_params(record: StaticRecord, *, now: float) -> dict[str, Any]:
 async def static_from_row(key: str, row: Any) -> StaticRecord:
     raw_blob, parsed_blob, parser_version, fetched_at = row
     raw, parsed = await unpack("static_data", key, raw_blob, parsed_blob)
-    page = await read_page("static_data", key, raw)  # static pages stay eager: bytes
-    return StaticRecord(key, page, parsed, parser_version, fetched_at)
+    return StaticRecord(key, raw, parsed, parser_version, fetched_at)
 
 
 async def player_params(record: PlayerRecord, *, now: float) -> dict[str, Any]:
@@ -144,6 +144,6 @@ async def player_from_row(row: Any, decoded: DecodedCache | None = None) -> Play
     """The record of a row: `raw` left compressed (a `RawPage`), `parsed` reused from
     `decoded` when the row holds the bytes it was decoded from."""
     key, battletag, name, raw_blob, parsed_blob, version, search, updated, fetched = row
-    raw, parsed = await unpack("player_profiles", key, raw_blob, parsed_blob, decoded)
+    raw, parsed = await unpack_lazy("player_profiles", key, raw_blob, parsed_blob, decoded)
     search_entry = load_json_column("player_profiles", key, search)
     return PlayerRecord(key, battletag, name, raw, parsed, version, search_entry, updated, fetched)
