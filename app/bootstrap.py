@@ -143,6 +143,7 @@ async def open_storage(settings: Settings, metrics: Metrics | None = None) -> Ou
                 pool_options(settings),
                 on_operation=observer,
                 on_decode_error=on_decode_error,
+                profile_cache_bytes=settings.profile_cache_max_bytes,
             )
         except Exception as exc:
             detail = (
@@ -156,7 +157,10 @@ async def open_storage(settings: Settings, metrics: Metrics | None = None) -> Ou
             ) from exc
     try:
         return await SQLiteStorage.open(
-            settings.storage_path, on_operation=observer, on_decode_error=on_decode_error
+            settings.storage_path,
+            on_operation=observer,
+            on_decode_error=on_decode_error,
+            profile_cache_bytes=settings.profile_cache_max_bytes,
         )
     except Exception as exc:
         raise StorageStartupError(

@@ -33,6 +33,60 @@ class Cache(Protocol):
     async def close(self) -> None: ...
 
 
+class UnreadablePageError(Exception):
+    """A stored raw page could not be decoded when read (damage, a foreign writer)."""
+
+
+class PageCodec(Protocol):
+    """How an adapter holds raw pages (e.g. zstd frames), for `RawPage`."""
+
+    def decode(self, data: bytes) -> bytes:
+        """The page; raises `UnreadablePageError` if `data` cannot be decoded."""
+        ...
+
+    async def read(self, data: bytes) -> bytes:
+        """Same as `decode`, off the event loop when `data` is big."""
+        ...
+
+
+class RawPage:
+    """A raw page as a storage adapter read it back, still in its stored encoding.
+
+    Only a re-parse needs the page, so reading a record does not decode it: `read()` does
+    (and raises `UnreadablePageError` if the stored bytes are damaged). Writing such a
+    record back lets the adapter store `encoded` as it is when `codec` is its own.
+    Compares equal to the bytes it decodes to (decoding them), and to an equal page.
+
+        >>> page = await storage_record.raw.read()  # doctest: +SKIP
+    """
+
+    __slots__ = ("codec", "encoded")
+
+    def __init__(self, encoded: bytes, codec: PageCodec) -> None:
+        self.encoded = encoded
+        self.codec = codec
+
+    async def read(self) -> bytes:
+        return await self.codec.read(self.encoded)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, RawPage):
+            other = other.codec.decode(other.encoded)
+        if not isinstance(other, bytes):
+            return NotImplemented
+        return self.codec.decode(self.encoded) == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"RawPage({len(self.encoded)} encoded bytes)"
+
+
+async def read_raw(raw: bytes | RawPage) -> bytes:
+    """The page bytes of a record's `raw`, whichever form it has."""
+    return raw if isinstance(raw, bytes) else await raw.read()
+
+
 @dataclass(frozen=True, slots=True)
 class StaticRecord:
     """A static upstream page as stored: the raw page and what the parser made of it."""
@@ -59,12 +113,16 @@ class PlayerRecord:
     A `-` in `key` therefore tells which form it is (`blizzard_id` is None for a
     BattleTag key). When a later fetch does redirect, the profile moves to its Blizzard
     ID: see `Storage.put_player`.
+
+    As read from storage, `raw` may be a `RawPage` (decoded by `read_raw` when a re-parse
+    needs it), and `parsed` may be shared with other readers of the same stored profile
+    (an adapter keeps recently decoded profiles): treat it as read-only.
     """
 
     key: str
     battletag: str | None
     name: str | None
-    raw: bytes
+    raw: bytes | RawPage
     parsed: JSONValue
     parser_version: int
     search_entry: JSONValue
@@ -105,7 +163,10 @@ class Storage(Protocol):
     async def put_static(self, record: StaticRecord) -> None: ...
 
     async def get_player(self, key: str) -> PlayerRecord | None:
-        """The profile stored under exactly `key` (a Blizzard ID or a BattleTag)."""
+        """The profile stored under exactly `key` (a Blizzard ID or a BattleTag).
+
+        Its `parsed` is read-only (possibly shared, see `PlayerRecord`); `search_entry`
+        is the caller's."""
         ...
 
     async def find_player_by_battletag(self, battletag: str) -> PlayerRecord | None:

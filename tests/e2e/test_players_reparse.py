@@ -3,6 +3,8 @@ Blizzard again: it is re-parsed from its stored page."""
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from dataclasses import replace
 from typing import Any
 
@@ -11,6 +13,7 @@ from app.bootstrap import open_adapters
 from app.config import Settings
 from app.devtools.fake_upstream import FakeUpstreamServer
 from app.parsers.career import PARSER_VERSION
+from app.ports import read_raw
 from tests.e2e.conftest import running
 
 ASHE = ("/players/JohnV1-1190/stats/career", {"gamemode": "quickplay", "hero": "ashe"})
@@ -55,3 +58,31 @@ async def test_a_profile_parsed_with_plural_keys_is_reparsed(
     assert stored is not None
     assert stored.parser_version == PARSER_VERSION
     assert stored.parsed == record.parsed
+
+
+async def test_a_profile_to_reparse_whose_page_is_damaged_is_fetched_again(
+    settings: Settings, upstream: FakeUpstreamServer
+) -> None:
+    # The raw page is only decompressed for a re-parse: damage shows there, and the
+    # profile is then fetched from Blizzard instead of failing the request.
+    async with running(settings) as client:
+        fresh = await client.get(ASHE[0], params=ASHE[1])
+    async with open_adapters(settings, MemoryCache(max_entries=10, max_bytes=1 << 20)) as ports:
+        record = await ports.storage.find_player_by_battletag("JohnV1-1190")
+        assert record is not None
+        await ports.storage.put_player(replace(record, parser_version=1))
+    with closing(sqlite3.connect(settings.storage_path, isolation_level=None)) as conn:
+        conn.execute("UPDATE player_profiles SET raw = x'28b52ffd2067617262616765'")
+    upstream.app.reset()
+
+    async with running(settings) as client:
+        again = await client.get(ASHE[0], params=ASHE[1])
+
+    assert again.status_code == 200
+    assert again.json() == fresh.json()
+    assert any(path.startswith("/en-us/career/") for path in upstream.app.calls)
+    async with open_adapters(settings, MemoryCache(max_entries=10, max_bytes=1 << 20)) as ports:
+        stored = await ports.storage.find_player_by_battletag("JohnV1-1190")
+    assert stored is not None
+    assert stored.parser_version == PARSER_VERSION
+    assert await read_raw(stored.raw) == await read_raw(record.raw)

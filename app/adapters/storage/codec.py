@@ -4,10 +4,25 @@ Both adapters serialise `parsed` with `dump_json` and read it back with `load_js
 they normalise values identically (tuples become lists, dict keys become strings).
 The SQLite adapter also zstd-compresses `raw` and `parsed` with `pack` / `unpack`.
 
+JSON is written and read with orjson (see the README's *Stored profiles* section): the same
+compact UTF-8 JSON `json.dumps(value, separators=(",", ":"), ensure_ascii=False)` wrote
+before (byte for byte on every captured career; only some floats are spelt otherwise,
+`1e-7` for `1e-07`), so rows written by either version read the same in both; text
+orjson refuses (`NaN`, which `json.dumps` could write) is read with the standard library.
+
+`unpack_lazy` (player profiles) leaves the raw page compressed: it comes back as a
+`RawPage` decoded only when read (a re-parse), and `pack` stores such a page's frame as
+it is, without decompressing and compressing it again. Given a `DecodedCache`, it reuses
+the value decoded from the very same `parsed` bytes instead of decoding them again.
+`unpack` (static pages) decodes both.
+
 Example:
-    >>> raw_blob, parsed_blob = await pack(b"<html>", {"name": "Ana"})  # doctest: +SKIP
-    >>> await unpack("static_data", "heroes:en-us", raw_blob, parsed_blob)  # doctest: +SKIP
+    >>> raw_blob, b = await pack(b"<html>", {"name": "Ana"})  # doctest: +SKIP
+    >>> await unpack("static_data", "heroes:en-us", raw_blob, b)  # doctest: +SKIP
     (b'<html>', {'name': 'Ana'})
+    >>> raw, parsed = await unpack_lazy("player_profiles", key, raw_blob, b)  # doctest: +SKIP
+    >>> await raw.read()  # doctest: +SKIP
+    b'<html>'
 
 A row that cannot be decoded (damage, a foreign writer, a bug) is not an error for the
 caller: every adapter reads it through `UnreadableRows.absent`, which logs it once with
@@ -26,10 +41,12 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 
+import orjson
 import zstandard
 
+from app.adapters.storage.decoded_cache import DecodedCache
 from app.adapters.storage.errors import StorageCorruptionError
-from app.ports import JSONValue
+from app.ports import JSONValue, RawPage, UnreadablePageError
 
 logger = logging.getLogger(__name__)
 
@@ -48,13 +65,26 @@ JSON always runs inline: the C encoder holds the GIL, a thread would not help th
 """
 
 
+_JSON_OPTIONS = orjson.OPT_NON_STR_KEYS  # int keys become strings, as `json.dumps` did
+
+
+def dump_json_bytes(value: JSONValue) -> bytes:
+    """Compact UTF-8 JSON; raises TypeError for values JSON cannot hold (NaN and
+    infinities become `null`, where `json.dumps` wrote non-standard `NaN`)."""
+    return orjson.dumps(value, option=_JSON_OPTIONS)
+
+
 def dump_json(value: JSONValue) -> str:
     """Compact JSON (no spaces, UTF-8 kept as is); raises TypeError for non-JSON values."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return dump_json_bytes(value).decode()
 
 
 def load_json(text: str | bytes) -> JSONValue:
-    return json.loads(text)
+    """Parse JSON; rows `json.dumps` wrote with `NaN` or `Infinity` still read."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 def compress(data: bytes) -> bytes:
@@ -81,24 +111,83 @@ async def _run[T](work: Callable[[], T], size: int) -> T:
     return await asyncio.to_thread(work)
 
 
-async def pack(raw: bytes, parsed: JSONValue) -> tuple[bytes, bytes]:
-    """Compress `raw` and the JSON of `parsed`, off the event loop when they are big."""
-    parsed_json = dump_json(parsed).encode()
-    return await _run(lambda: (compress(raw), compress(parsed_json)), len(raw) + len(parsed_json))
+class ZstdPages:
+    """`app.ports.PageCodec` of the zstd frames `pack` writes."""
+
+    def decode(self, data: bytes) -> bytes:
+        try:
+            return decompress(data)
+        except zstandard.ZstdError as exc:
+            raise UnreadablePageError(f"stored page is not a zstd frame: {exc}") from exc
+
+    async def read(self, data: bytes) -> bytes:
+        try:
+            size = _content_size(data)
+        except zstandard.ZstdError as exc:
+            raise UnreadablePageError(f"stored page is not a zstd frame: {exc}") from exc
+        return await _run(lambda: self.decode(data), size)
+
+
+ZSTD_PAGES = ZstdPages()
+
+
+async def pack(raw: bytes | RawPage, parsed: JSONValue) -> tuple[bytes, bytes]:
+    """Compress `raw` and the JSON of `parsed`, off the event loop when they are big.
+
+    A `RawPage` read back from a zstd column is stored as the frame it already is."""
+    parsed_json = dump_json_bytes(parsed)
+    if isinstance(raw, RawPage):
+        if raw.codec is ZSTD_PAGES:
+            return raw.encoded, await _run(lambda: compress(parsed_json), len(parsed_json))
+        raw = await raw.read()
+    page = raw
+    return await _run(lambda: (compress(page), compress(parsed_json)), len(page) + len(parsed_json))
 
 
 async def unpack(
     table: str, key: str, raw_blob: object, parsed_blob: object
 ) -> tuple[bytes, JSONValue]:
     """Inverse of `pack`; any decoding failure becomes `StorageCorruptionError`."""
+    page, parsed = await unpack_lazy(table, key, raw_blob, parsed_blob)
+    return await read_page(table, key, page), parsed
+
+
+async def unpack_lazy(
+    table: str,
+    key: str,
+    raw_blob: object,
+    parsed_blob: object,
+    decoded: DecodedCache | None = None,
+) -> tuple[RawPage, JSONValue]:
+    """`unpack` with the raw page left compressed (a `RawPage`, decoded when read); a
+    decoding failure of `parsed` becomes `StorageCorruptionError` (a damaged raw page
+    only shows when it is read: `UnreadablePageError`).
+
+    With `decoded`, a value decoded before from the same `parsed_blob` bytes is reused:
+    it is shared, so callers must not mutate it (see `PlayerRecord`)."""
     if not isinstance(raw_blob, bytes) or not isinstance(parsed_blob, bytes):
         raise StorageCorruptionError(table, key, "payload columns are not BLOBs")
+    raw = RawPage(raw_blob, ZSTD_PAGES)
+    if decoded is not None and (hit := decoded.get(table, key, parsed_blob)) is not None:
+        return raw, hit.value
     try:
-        size = _content_size(raw_blob) + _content_size(parsed_blob)
-        raw, parsed_json = await _run(lambda: (decompress(raw_blob), decompress(parsed_blob)), size)
-        return raw, load_json(parsed_json)
+        _content_size(raw_blob)  # a frame header at least, or the row is damaged
+        size = _content_size(parsed_blob)
+        parsed_json = await _run(lambda: decompress(parsed_blob), size)
+        parsed = load_json(parsed_json)
     except (zstandard.ZstdError, ValueError) as exc:  # JSON and UTF-8 errors are ValueErrors
         raise StorageCorruptionError(table, key, f"cannot decode payload: {exc}") from exc
+    if decoded is not None:
+        decoded.put(table, key, parsed_blob, parsed, len(parsed_json))
+    return raw, parsed
+
+
+async def read_page(table: str, key: str, page: RawPage) -> bytes:
+    """`page.read()`, a damaged page becoming `StorageCorruptionError` (the row is absent)."""
+    try:
+        return await page.read()
+    except UnreadablePageError as exc:
+        raise StorageCorruptionError(table, key, str(exc)) from exc
 
 
 def load_json_column(table: str, key: str, text: object) -> JSONValue:

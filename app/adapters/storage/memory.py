@@ -30,7 +30,7 @@ from app.adapters.storage.codec import (
 from app.adapters.storage.errors import StorageClosedError
 from app.adapters.storage.memory_jobs import MemoryJobQueue
 from app.adapters.storage.outbox import PendingWrites
-from app.ports import PlayerRecord, StaticRecord, StorageStats, UnknownPlayer
+from app.ports import PlayerRecord, StaticRecord, StorageStats, UnknownPlayer, read_raw
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +43,7 @@ class _Stored[R: (StaticRecord, PlayerRecord)]:
 
     @property
     def size(self) -> int:
+        assert isinstance(self.record.raw, bytes)  # put_player stores the page's bytes
         return len(self.record.raw) + len(self.parsed) + len(self.search_entry or "")
 
 
@@ -122,6 +123,7 @@ class MemoryStorage:
         self._ensure_open()
         parsed = dump_json(record.parsed)
         search = None if record.search_entry is None else dump_json(record.search_entry)
+        raw = await read_raw(record.raw)
         battletag, name = record.battletag, record.name
         if (previous := self._players.get(record.key)) is not None:
             battletag = previous.record.battletag if battletag is None else battletag
@@ -130,7 +132,7 @@ class MemoryStorage:
             record,
             battletag=battletag,
             name=name,
-            raw=bytes(record.raw),
+            raw=bytes(raw),
             parsed=None,
             search_entry=None,
             fetched_at=float(record.fetched_at),

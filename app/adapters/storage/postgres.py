@@ -23,6 +23,7 @@ from collections.abc import Iterator
 
 from app.adapters.storage import postgres_sql as sql
 from app.adapters.storage.codec import DecodeErrorObserver, UnreadableRows
+from app.adapters.storage.decoded_cache import DEFAULT_PROFILE_CACHE_BYTES, DecodedCache
 from app.adapters.storage.outbox import PendingWrites
 from app.adapters.storage.postgres_export import PostgresExport
 from app.adapters.storage.postgres_jobs import PostgresJobQueue, outbox_transaction
@@ -43,8 +44,11 @@ class PostgresStorage:
         pool: PostgresPool,
         on_operation: OperationObserver,
         on_decode_error: DecodeErrorObserver | None = None,
+        profile_cache_bytes: int = DEFAULT_PROFILE_CACHE_BYTES,
     ) -> None:
         self._pool = pool
+        self.decoded_profiles = DecodedCache(profile_cache_bytes)
+        """Decoded profiles, reused while their row is unchanged (see `decoded_cache`)."""
         self._on_operation = on_operation
         self._rows = UnreadableRows(on_decode_error)
         self.jobs = PostgresJobQueue(pool)
@@ -60,6 +64,7 @@ class PostgresStorage:
         *,
         on_operation: OperationObserver | None = None,
         on_decode_error: DecodeErrorObserver | None = None,
+        profile_cache_bytes: int = DEFAULT_PROFILE_CACHE_BYTES,
     ) -> PostgresStorage:
         """Connect, migrate and open the pool (see `PostgresPool.open` for the errors).
 
@@ -67,7 +72,7 @@ class PostgresStorage:
         (see `codec.UnreadableRows`).
         """
         pool = await PostgresPool.open(dsn, options)
-        return cls(pool, on_operation or _ignore, on_decode_error)
+        return cls(pool, on_operation or _ignore, on_decode_error, profile_cache_bytes)
 
     def transaction(self) -> contextlib.AbstractAsyncContextManager[PendingWrites]:
         """Record writes and jobs in the block; commit them together when it exits."""
@@ -99,13 +104,21 @@ class PostgresStorage:
     async def get_player(self, key: str) -> PlayerRecord | None:
         with self._timed("player_profiles", "get"):
             row = await self._pool.fetchrow(sql.GET_PLAYER, sql.b(key))
-            return None if row is None else await self._rows.absent(sql.player_from_row(row))
+            return (
+                None
+                if row is None
+                else await self._rows.absent(sql.player_from_row(row, self.decoded_profiles))
+            )
 
     async def find_player_by_battletag(self, battletag: str) -> PlayerRecord | None:
         """The most recently fetched profile with this exact BattleTag."""
         with self._timed("player_profiles", "find_by_battletag"):
             row = await self._pool.fetchrow(sql.FIND_PLAYER_BY_BATTLETAG, sql.b(battletag))
-            return None if row is None else await self._rows.absent(sql.player_from_row(row))
+            return (
+                None
+                if row is None
+                else await self._rows.absent(sql.player_from_row(row, self.decoded_profiles))
+            )
 
     async def put_player(self, record: PlayerRecord) -> None:
         """Upsert; a None `battletag` or `name` keeps the stored value. A Blizzard-ID-keyed
@@ -119,10 +132,15 @@ class PostgresStorage:
                 await conn.execute(sql.DELETE_MOVED_PLAYER, *sql.moved_args(args))
 
             await self._pool.transaction(upsert)
+            # Memory only: a changed row never matches its old entry anyway.
+            self.decoded_profiles.discard("player_profiles", record.key, record.battletag)
 
     async def delete_players_older_than(self, cutoff: float) -> int:
         with self._timed("player_profiles", "delete_older_than"):
-            return affected(await self._pool.execute(sql.DELETE_PLAYERS_OLDER_THAN, cutoff))
+            deleted = affected(await self._pool.execute(sql.DELETE_PLAYERS_OLDER_THAN, cutoff))
+            if deleted:
+                self.decoded_profiles.clear()
+            return deleted
 
     async def get_unknown_player(self, key: str) -> UnknownPlayer | None:
         with self._timed("unknown_players", "get"):

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.adapters.storage.codec import dump_json, load_json_column, pack, unpack
+from app.adapters.storage.codec import dump_json, load_json_column, pack, unpack, unpack_lazy
+from app.adapters.storage.decoded_cache import DecodedCache
 from app.adapters.storage.errors import StorageCorruptionError
 from app.ports import PlayerRecord, StaticRecord, UnknownPlayer
 
@@ -154,11 +155,13 @@ def moved_args(player_args: tuple[Any, ...]) -> tuple[Any, ...]:
     return player_args[0], player_args[1]
 
 
-async def player_from_row(row: Any) -> PlayerRecord:
+async def player_from_row(row: Any, decoded: DecodedCache | None = None) -> PlayerRecord:
+    """The record of a row: `raw` left compressed (a `RawPage`), `parsed` reused from
+    `decoded` when the row holds the bytes it was decoded from (as `sqlite_rows`)."""
     key_blob, tag_blob, name_blob, raw_blob, parsed_blob, version, search, updated, fetched = row
     table = "player_profiles"
     key = ss(table, key_blob)
-    raw, parsed = await unpack(table, key, raw_blob, parsed_blob)
+    raw, parsed = await unpack_lazy(table, key, raw_blob, parsed_blob, decoded)
     search_entry = load_json_column(table, key, search)
     return PlayerRecord(
         key,

@@ -23,6 +23,7 @@ from typing import Any
 
 from app.adapters.storage import sqlite_rows as sql
 from app.adapters.storage.codec import DecodeErrorObserver, UnreadableRows
+from app.adapters.storage.decoded_cache import DEFAULT_PROFILE_CACHE_BYTES, DecodedCache
 from app.adapters.storage.errors import (
     SchemaVersionError,
     StorageClosedError,
@@ -44,6 +45,8 @@ __all__ = [
     "StorageError",
 ]
 
+"""Bound of the decoded-profile LRU (`PROFILE_CACHE_MAX_BYTES`); see `decoded_cache`."""
+
 OperationObserver = Callable[[str, str, float, bool], None]
 """Called after each operation with (table, operation, duration in seconds, ok)."""
 
@@ -60,10 +63,13 @@ class SQLiteStorage:
         pool: SQLitePool,
         on_operation: OperationObserver,
         on_decode_error: DecodeErrorObserver | None = None,
+        profile_cache_bytes: int = DEFAULT_PROFILE_CACHE_BYTES,
     ) -> None:
         self._pool = pool
         self._on_operation = on_operation
         self._rows = UnreadableRows(on_decode_error)
+        self.decoded_profiles = DecodedCache(profile_cache_bytes)
+        """Recently decoded profiles, reused while their row is unchanged."""
         self.jobs = SQLiteJobQueue(pool)
         """The durable job queue in the same file (`app.ports.JobQueue`)."""
         self.export = SQLiteExport(pool)
@@ -84,15 +90,17 @@ class SQLiteStorage:
         busy_timeout_ms: int = 5000,
         on_operation: OperationObserver | None = None,
         on_decode_error: DecodeErrorObserver | None = None,
+        profile_cache_bytes: int = DEFAULT_PROFILE_CACHE_BYTES,
     ) -> SQLiteStorage:
         """Open (creating the file and its folder if needed) and migrate the database.
 
         A row that cannot be decoded reads as absent and is reported to `on_decode_error`
-        (see `codec.UnreadableRows`). Raises `SchemaVersionError` if the file was written
-        by a newer owdata.
+        (see `codec.UnreadableRows`). Decoded profiles are kept in an LRU of
+        `profile_cache_bytes` (0: none), see `decoded_cache`. Raises
+        `SchemaVersionError` if the file was written by a newer owdata.
         """
         pool = await SQLitePool.open(str(path), busy_timeout_ms=busy_timeout_ms)
-        return cls(pool, on_operation or _ignore, on_decode_error)
+        return cls(pool, on_operation or _ignore, on_decode_error, profile_cache_bytes)
 
     @contextlib.contextmanager
     def _timed(self, table: str, operation: str) -> Iterator[None]:
@@ -125,13 +133,16 @@ class SQLiteStorage:
     async def get_player(self, key: str) -> PlayerRecord | None:
         with self._timed("player_profiles", "get"):
             row = await self._fetch_one(sql.GET_PLAYER, (key,))
-            return None if row is None else await self._rows.absent(sql.player_from_row(row))
+            return None if row is None else await self._player(row)
 
     async def find_player_by_battletag(self, battletag: str) -> PlayerRecord | None:
         """The most recently fetched profile with this exact BattleTag."""
         with self._timed("player_profiles", "find_by_battletag"):
             row = await self._fetch_one(sql.FIND_PLAYER_BY_BATTLETAG, (battletag,))
-            return None if row is None else await self._rows.absent(sql.player_from_row(row))
+            return None if row is None else await self._player(row)
+
+    async def _player(self, row: Any) -> PlayerRecord | None:
+        return await self._rows.absent(sql.player_from_row(row, self.decoded_profiles))
 
     async def put_player(self, record: PlayerRecord) -> None:
         """Upsert; a None `battletag` or `name` keeps the stored value. A Blizzard-ID-keyed
@@ -141,12 +152,16 @@ class SQLiteStorage:
             async with self._pool.transaction() as conn:
                 await conn.execute(sql.PUT_PLAYER, params)
                 await conn.execute(sql.DELETE_MOVED_PLAYER, params)
+            # Memory only: a changed row never matches its old entry anyway.
+            self.decoded_profiles.discard("player_profiles", record.key, record.battletag)
 
     async def delete_players_older_than(self, cutoff: float) -> int:
         with self._timed("player_profiles", "delete_older_than"):
             async with self._pool.transaction() as conn:
                 cursor = await conn.execute(sql.DELETE_PLAYERS_OLDER_THAN, (cutoff,))
-                return cursor.rowcount
+            if cursor.rowcount:
+                self.decoded_profiles.clear()
+            return cursor.rowcount
 
     async def get_unknown_player(self, key: str) -> UnknownPlayer | None:
         with self._timed("unknown_players", "get"):

@@ -2,7 +2,8 @@
 
 Kept apart from the adapter so the queries read as one document next to the schema.
 Payload columns are encoded by `codec.pack` (zstd) on the way in and decoded by
-`codec.unpack` on the way out, which turns undecodable rows into
+`codec.unpack` (static pages) or `codec.unpack_lazy` (profiles: raw page left compressed,
+decoded careers reused) on the way out, which turn undecodable rows into
 `StorageCorruptionError`.
 
 Example:
@@ -14,7 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.adapters.storage.codec import dump_json, load_json_column, pack, unpack
+from app.adapters.storage.codec import dump_json, load_json_column, pack, unpack, unpack_lazy
+from app.adapters.storage.decoded_cache import DecodedCache
 from app.ports import PlayerRecord, StaticRecord
 
 GET_STATIC = "SELECT raw, parsed, parser_version, fetched_at FROM static_data WHERE key = ?"
@@ -138,8 +140,10 @@ async def player_params(record: PlayerRecord, *, now: float) -> dict[str, Any]:
     }
 
 
-async def player_from_row(row: Any) -> PlayerRecord:
+async def player_from_row(row: Any, decoded: DecodedCache | None = None) -> PlayerRecord:
+    """The record of a row: `raw` left compressed (a `RawPage`), `parsed` reused from
+    `decoded` when the row holds the bytes it was decoded from."""
     key, battletag, name, raw_blob, parsed_blob, version, search, updated, fetched = row
-    raw, parsed = await unpack("player_profiles", key, raw_blob, parsed_blob)
+    raw, parsed = await unpack_lazy("player_profiles", key, raw_blob, parsed_blob, decoded)
     search_entry = load_json_column("player_profiles", key, search)
     return PlayerRecord(key, battletag, name, raw, parsed, version, search_entry, updated, fetched)

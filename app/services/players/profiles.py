@@ -41,7 +41,16 @@ from app.domain.player_ids import (
 from app.domain.player_matching import Entry, match_entry, single_public_id, tied_entry
 from app.parsers import career as career_parser
 from app.parsers.search import parse_search
-from app.ports import Clock, FlightLock, JSONValue, OutboxStorage, PlayerRecord, Upstream
+from app.ports import (
+    Clock,
+    FlightLock,
+    JSONValue,
+    OutboxStorage,
+    PlayerRecord,
+    UnreadablePageError,
+    Upstream,
+    read_raw,
+)
 from app.services.hooks import ServiceHooks
 from app.services.players.career_page import parse_career_page, served_battletag
 from app.services.players.unknown import UnknownPlayers
@@ -114,14 +123,16 @@ class PlayerProfiles:
 
     async def _load(self, pid: PlayerId, force: bool) -> Profile:
         record = await self._stored(pid)
+        if record is not None and record.parser_version != career_parser.PARSER_VERSION:
+            record = await self._reparse(record)  # None: its page is unreadable, fetch it
         if record is None:
             self._hooks.storage_lookup("miss")
         elif self._fresh(record):
             # Also for a refresh job: a fresh record means someone refreshed it already.
             self._hooks.storage_lookup("fresh_hit")
-            return await self._profile(record)
+            return self._profile(record)
         elif not force:
-            profile = await self._profile(record)
+            profile = self._profile(record)
             self._hooks.storage_lookup("stale_hit")
             # Stale: answer now, refresh in the background (a durable job).
             async with self._storage.transaction() as tx:
@@ -139,7 +150,7 @@ class PlayerProfiles:
         except NotFoundError:
             previous = await self._storage.get_unknown_player(unknown_key(pid))
             raise await self._unknown.mark(unknown_key(pid), previous) from None
-        return await self._profile(record)
+        return self._profile(record)
 
     def _fresh(self, record: PlayerRecord) -> bool:
         return self._clock() - record.fetched_at < self._staleness
@@ -151,14 +162,19 @@ class PlayerProfiles:
             return await self._storage.find_player_by_battletag(pid.battletag)
         return None
 
-    async def _profile(self, record: PlayerRecord) -> Profile:
-        if record.parser_version != career_parser.PARSER_VERSION:
-            record = await self._reparse(record)
+    @staticmethod
+    def _profile(record: PlayerRecord) -> Profile:
         return Profile(record.key, record.parsed, record.search_entry, record.fetched_at)
 
-    async def _reparse(self, record: PlayerRecord) -> PlayerRecord:
-        html = record.raw.decode("utf-8", "replace")
-        parsed = await parse_career_page(200, html, self._hooks)
+    async def _reparse(self, record: PlayerRecord) -> PlayerRecord | None:
+        """The record parsed again by this parser version, and stored; None when the
+        stored page cannot be read (the profile is then fetched again from Blizzard)."""
+        try:
+            page = await read_raw(record.raw)  # the only read that needs the raw page
+        except UnreadablePageError as exc:
+            logger.warning("stored career page of %r unreadable, refetched: %s", record.key, exc)
+            return None
+        parsed = await parse_career_page(200, page.decode("utf-8", "replace"), self._hooks)
         record = replace(record, parsed=parsed, parser_version=career_parser.PARSER_VERSION)
         await self._storage.put_player(record)
         return record

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from app.domain import player_views
 from app.services.players.profiles import PlayerProfiles, Profile
+from app.services.players.view_memo import ViewMemo
 from app.services.results import Result
 
 
@@ -17,6 +18,7 @@ class PlayersService:
     def __init__(self, profiles: PlayerProfiles, hero_roles: Mapping[str, str]) -> None:
         self._profiles = profiles
         self._hero_roles = hero_roles
+        self._memo = ViewMemo()
 
     async def summary(self, player_id: str) -> Result:
         profile = await self._profiles.get(player_id)
@@ -33,8 +35,13 @@ class PlayersService:
         self, player_id: str, *, gamemode: str | None, platform: str | None
     ) -> Result:
         profile = await self._profiles.get(player_id)
-        body = player_views.player_stats_summary(
-            profile.career, gamemode=gamemode, platform=platform, hero_roles=self._hero_roles
+        body = self._memo.body(
+            profile.key,
+            profile.career,
+            ("stats_summary", gamemode, platform),
+            lambda: player_views.player_stats_summary(
+                profile.career, gamemode=gamemode, platform=platform, hero_roles=self._hero_roles
+            ),
         )
         return _result(profile, body)
 
@@ -42,8 +49,13 @@ class PlayersService:
         self, player_id: str, *, gamemode: str, platform: str | None, hero: str | None
     ) -> Result:
         profile = await self._profiles.get(player_id)
-        body = player_views.player_career_stats(
-            profile.career, gamemode=gamemode, platform=platform, hero=hero
+        body = self._memo.body(
+            profile.key,
+            profile.career,
+            ("career_stats", gamemode, platform, hero),
+            lambda: player_views.player_career_stats(
+                profile.career, gamemode=gamemode, platform=platform, hero=hero
+            ),
         )
         return _result(profile, body)
 
@@ -51,7 +63,12 @@ class PlayersService:
         self, player_id: str, *, gamemode: str, platform: str | None, hero: str | None
     ) -> Result:
         profile = await self._profiles.get(player_id)
-        body = player_views.player_stats(
-            profile.career, gamemode=gamemode, platform=platform, hero=hero
+        body = self._memo.body(
+            profile.key,
+            profile.career,
+            ("stats", gamemode, platform, hero),
+            lambda: player_views.player_stats(
+                profile.career, gamemode=gamemode, platform=platform, hero=hero
+            ),
         )
         return _result(profile, body)

@@ -154,7 +154,10 @@ class TestMigrations:
                 assert isinstance(step, str)
                 conn.executescript(step)
             conn.execute("PRAGMA user_version = 2")
-            raw, parsed = compress(record.raw), compress(json.dumps(record.parsed).encode())
+            raw, parsed = (
+                compress(b"<html>career</html>"),
+                compress(json.dumps(record.parsed).encode()),
+            )
             conn.execute(
                 "INSERT INTO player_profiles (blizzard_id, battletag, name, raw, parsed,"
                 " parser_version, search_entry, last_updated_blizzard, fetched_at, created_at,"

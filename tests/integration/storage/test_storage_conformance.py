@@ -7,12 +7,13 @@ behaviour that differs between adapters fails here.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from app.adapters.storage.errors import StorageClosedError
-from app.ports import Storage, UnknownPlayer
+from app.ports import Storage, UnknownPlayer, read_raw
 
 from .conftest import T0, damage, make_player, make_static, make_unknown
 
@@ -115,7 +116,8 @@ class TestPlayers:
         await storage.put_player(make_player(battletag=None, name=None, raw=b"v2"))
         stored = await storage.get_player("a1b2c3d4|e5f6")
         assert stored is not None
-        assert (stored.battletag, stored.name, stored.raw) == ("Known-1", "Known", b"v2")
+        assert (stored.battletag, stored.name) == ("Known-1", "Known")
+        assert await read_raw(stored.raw) == b"v2"
 
     async def test_upsert_keeps_each_field_independently(self, storage: Storage) -> None:
         await storage.put_player(make_player(battletag="Old-1", name="Old"))
@@ -221,7 +223,7 @@ class TestPlayerKeys:
         await storage.put_player(make_player("Solo-1234", raw=b"v2"))
         stored = await storage.get_player("Solo-1234")
         assert stored is not None
-        assert stored.raw == b"v2"
+        assert await read_raw(stored.raw) == b"v2"
 
     async def test_cleanup_deletes_battletag_rows_too(self, storage: Storage) -> None:
         await storage.put_player(make_player("Solo-1234", fetched_at=T0))
@@ -303,12 +305,46 @@ class TestStats:
 
 class TestValueSemantics:
     async def test_mutating_a_returned_value_changes_nothing(self, storage: Storage) -> None:
+        # A player's `parsed` is read-only (shared by the decoded-profile LRU, see
+        # `PlayerRecord`); its search entry and a static page's `parsed` are the caller's.
         await storage.put_player(make_player())
+        await storage.put_static(make_static())
         first = await storage.get_player("a1b2c3d4|e5f6")
+        page = await storage.get_static("heroes:en-us")
         assert first is not None
-        first.parsed["summary"]["username"] = "changed"
+        assert page is not None
         first.search_entry["battleTag"] = "changed"
+        page.parsed[0]["name"] = "changed"
         assert await storage.get_player("a1b2c3d4|e5f6") == make_player()
+        assert await storage.get_static("heroes:en-us") == make_static()
+
+    async def test_a_profile_read_after_a_write_or_a_move_is_the_new_one(
+        self, storage: Storage
+    ) -> None:
+        # Read first, so an adapter keeping decoded profiles holds the old value.
+        await storage.put_player(make_player("Solo-1234", parsed={"v": 1}))
+        assert (await storage.get_player("Solo-1234") or make_player()).parsed == {"v": 1}
+        await storage.put_player(make_player("Solo-1234", parsed={"v": 2}))
+        assert (await storage.get_player("Solo-1234") or make_player()).parsed == {"v": 2}
+        moved = make_player("ab%7Ccd", battletag="Solo-1234", parsed={"v": 3})
+        await storage.put_player(moved)
+        assert await storage.get_player("Solo-1234") is None
+        assert await storage.find_player_by_battletag("Solo-1234") == moved
+        await storage.put_player(make_player("ab%7Ccd", battletag="Solo-1234", parsed={"v": 4}))
+        again = await storage.find_player_by_battletag("Solo-1234")
+        assert again is not None
+        assert again.parsed == {"v": 4}
+
+    async def test_a_read_profile_written_back_keeps_its_page(self, storage: Storage) -> None:
+        # The refresh of an unchanged profile writes the record it read (a `RawPage`).
+        await storage.put_player(make_player(raw=b"<html>page</html>", fetched_at=T0))
+        stored = await storage.get_player("a1b2c3d4|e5f6")
+        assert stored is not None
+        await storage.put_player(replace(stored, fetched_at=T0 + 5))
+        again = await storage.get_player("a1b2c3d4|e5f6")
+        assert again is not None
+        assert await read_raw(again.raw) == b"<html>page</html>"
+        assert again == make_player(raw=b"<html>page</html>", fetched_at=T0 + 5)
 
     async def test_mutating_the_stored_value_afterwards_changes_nothing(
         self, storage: Storage

@@ -330,3 +330,16 @@ def test_stats_summary_skips_heroes_without_time_and_divides_safely() -> None:
     assert body["heroes"]["mercy"]["winrate"] == 0.0
     assert body["heroes"]["mercy"]["kda"] == 0.0
     assert body["heroes"]["mercy"]["average"]["eliminations"] == 0.0
+
+
+@pytest.mark.parametrize("file_name", _expected_files())
+def test_views_leave_the_shared_career_untouched(pages: Pages, file_name: str) -> None:
+    # Storage hands one decoded career to every request (`PlayerRecord.parsed` is shared):
+    # a view must not change it. (Bodies do share parts of it: they are only rendered.)
+    player_id, route, query = _query(file_name)
+    career = _career(pages, _blizzard_id(pages, player_id))
+    before = json.dumps(career)
+
+    _body(pages, player_id, route, query)
+
+    assert json.dumps(career) == before
