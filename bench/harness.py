@@ -137,17 +137,14 @@ def interleaved(
     return results
 
 
-def wait_for_port(port: int, timeout: float = 30.0) -> None:
-    """Wait until something accepts TCP connections on `port`, without sending a request
-    (an HTTP probe would be the server's first request)."""
+def wait_for_line(log: Path, text: str, timeout: float = 30.0) -> None:
+    """Wait until the file `log` (a server's stderr) holds a line containing `text`."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1.0):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"port {port} did not open within {timeout} s")
+        if log.exists() and any(text in line for line in log.read_text().splitlines()):
+            return
+        time.sleep(0.02)
+    raise RuntimeError(f"{log} had no line with {text!r} within {timeout} s")
 
 
 def rss_kib(pid: int) -> tuple[int, int]:

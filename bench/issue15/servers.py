@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.harness import free_port, process, wait_for_port
+from bench.harness import free_port, process, wait_for_line
 from tests.valkey_server import ValkeyProcess, find_valkey_binary
 
 PLAYERS = ("TeKrop-2217", "JohnV1-1190", "KIRIKO-12460")
@@ -41,14 +41,17 @@ def owdata(
 ) -> Iterator[Server]:
     """`owdata serve` on a free port (its own process) with the SQLite file `storage`.
 
-    With `http_probe=False` readiness is a TCP connect only, so the benchmark's first
-    request really is the server's first (uvicorn opens its socket after the lifespan).
+    With `http_probe=False` readiness is the serving line in the server's log, so the
+    benchmark's first request really is the server's first. (Not a TCP connect: the socket
+    is bound and listening before start-up, so a connect succeeds, and a request waits in
+    the backlog, while the app is still starting.)
     """
     port = free_port()
+    log = storage.parent / f"serve-{port}.log"
     settings = {
         "BLIZZARD_HOST": upstream_url,
         "STORAGE_PATH": str(storage),
-        "LOG_LEVEL": "warning",
+        "LOG_LEVEL": "warning" if http_probe else "info",  # info: the serving line
         "ACCESS_LOG": "false",
         "VALKEY_URL": "",
         **SPACING_OFF,
@@ -56,7 +59,8 @@ def owdata(
     }
     serve = [sys.executable, "-m", "app.cli", "serve", "--port", str(port)]
     url = f"http://127.0.0.1:{port}"
-    with process(serve, env=settings, ready_url=f"{url}/openapi.json" if http_probe else None) as p:
+    ready_url = f"{url}/openapi.json" if http_probe else None
+    with process(serve, env=settings, ready_url=ready_url, log=log) as p:
         if not http_probe:
-            wait_for_port(port)
+            wait_for_line(log, "serving on ")
         yield Server(url, p.pid)
