@@ -26,16 +26,14 @@ from pathlib import Path
 
 import httpx
 
+from app.adapters.upstream.http import RATE_LIMIT_STATUS, upstream_response
 from app.domain.errors import (
     UpstreamConnectionError,
-    UpstreamRateLimitedError,
-    UpstreamStatusError,
     UpstreamTimeoutError,
 )
 from app.ports import UpstreamResponse
 
 MAX_REDIRECTS = 5
-RATE_LIMITED = 403
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
@@ -104,7 +102,7 @@ class RecordingUpstream:
             raise UpstreamTimeoutError("Blizzard took too long to respond") from None
         except httpx.HTTPError:
             raise UpstreamConnectionError("Could not reach Blizzard") from None
-        if response.status_code != RATE_LIMITED:  # a refusal, not a page: asked again later
+        if response.status_code != RATE_LIMIT_STATUS:  # a refusal, not a page: asked again later
             self.hops.append(self._hop(response))
         return response
 
@@ -127,13 +125,7 @@ class RecordingUpstream:
         )
 
     def _final(self, response: httpx.Response, accept: frozenset[int]) -> UpstreamResponse:
-        if response.status_code == RATE_LIMITED:
-            raise UpstreamRateLimitedError(self._penalty_seconds)
-        if response.status_code not in accept:
-            raise UpstreamStatusError(response.status_code)
-        return UpstreamResponse(
-            status=response.status_code, content=response.content, url=str(response.url)
-        )
+        return upstream_response(response, accept, self._penalty_seconds)
 
     async def close(self) -> None:
         await self._client.aclose()

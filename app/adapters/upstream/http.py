@@ -95,13 +95,22 @@ class HttpUpstream:
             raise UpstreamConnectionError("Could not reach Blizzard") from None
         finally:
             self._observe(page_type, status, time.perf_counter() - started)
-        if response.status_code == RATE_LIMIT_STATUS:
-            raise UpstreamRateLimitedError(self._penalty_seconds)
-        if response.status_code not in accept_statuses:
-            raise UpstreamStatusError(response.status_code)
-        return UpstreamResponse(
-            status=response.status_code, content=response.content, url=str(response.url)
-        )
+        return upstream_response(response, accept_statuses, self._penalty_seconds)
 
     async def close(self) -> None:
         await self._client.aclose()
+
+
+def upstream_response(
+    response: httpx.Response, accept: frozenset[int], penalty_seconds: int
+) -> UpstreamResponse:
+    """Blizzard's final answer as the `Upstream` port returns it: a 403 raises
+    `UpstreamRateLimitedError` (with the penalty to wait), a status outside `accept`
+    raises `UpstreamStatusError`."""
+    if response.status_code == RATE_LIMIT_STATUS:
+        raise UpstreamRateLimitedError(penalty_seconds)
+    if response.status_code not in accept:
+        raise UpstreamStatusError(response.status_code)
+    return UpstreamResponse(
+        status=response.status_code, content=response.content, url=str(response.url)
+    )
