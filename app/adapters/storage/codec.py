@@ -53,6 +53,14 @@ logger = logging.getLogger(__name__)
 DecodeErrorObserver = Callable[[str], None]
 """Called with the table name each time a stored row cannot be decoded."""
 
+OperationObserver = Callable[[str, str, float, bool], None]
+"""Called after each storage operation with (table, operation, duration in seconds, ok)."""
+
+
+def ignore_operation(table: str, operation: str, duration: float, ok: bool) -> None:
+    """The `OperationObserver` of a storage opened without one."""
+
+
 ZSTD_LEVEL = 3
 """zstd's default: ~10x on HTML at several hundred MB/s; higher levels cost CPU for little."""
 

@@ -22,20 +22,20 @@ import time
 from collections.abc import Iterator
 
 from app.adapters.storage import postgres_sql as sql
-from app.adapters.storage.codec import DecodeErrorObserver, UnreadableRows
+from app.adapters.storage.codec import (
+    DecodeErrorObserver,
+    OperationObserver,
+    UnreadableRows,
+    ignore_operation,
+)
 from app.adapters.storage.decoded_cache import DEFAULT_PROFILE_CACHE_BYTES, DecodedCache
 from app.adapters.storage.outbox import PendingWrites
 from app.adapters.storage.postgres_export import PostgresExport
 from app.adapters.storage.postgres_jobs import PostgresJobQueue, outbox_transaction
 from app.adapters.storage.postgres_pool import Connection, PoolOptions, PostgresPool, affected
-from app.adapters.storage.sqlite import OperationObserver
 from app.ports import PlayerRecord, StaticRecord, StorageStats, UnknownPlayer
 
 logger = logging.getLogger(__name__)
-
-
-def _ignore(table: str, operation: str, duration: float, ok: bool) -> None:
-    return None
 
 
 class PostgresStorage:
@@ -72,7 +72,7 @@ class PostgresStorage:
         (see `codec.UnreadableRows`).
         """
         pool = await PostgresPool.open(dsn, options)
-        return cls(pool, on_operation or _ignore, on_decode_error, profile_cache_bytes)
+        return cls(pool, on_operation or ignore_operation, on_decode_error, profile_cache_bytes)
 
     def transaction(self) -> contextlib.AbstractAsyncContextManager[PendingWrites]:
         """Record writes and jobs in the block; commit them together when it exits."""

@@ -16,13 +16,18 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from app.adapters.storage import sqlite_rows as sql
-from app.adapters.storage.codec import DecodeErrorObserver, UnreadableRows
+from app.adapters.storage.codec import (
+    DecodeErrorObserver,
+    OperationObserver,
+    UnreadableRows,
+    ignore_operation,
+)
 from app.adapters.storage.decoded_cache import DEFAULT_PROFILE_CACHE_BYTES, DecodedCache
 from app.adapters.storage.errors import (
     SchemaVersionError,
@@ -37,7 +42,6 @@ from app.adapters.storage.sqlite_pool import SQLitePool
 from app.ports import PlayerRecord, StaticRecord, StorageStats, UnknownPlayer
 
 __all__ = [
-    "OperationObserver",
     "SQLiteStorage",
     "SchemaVersionError",
     "StorageClosedError",
@@ -45,16 +49,7 @@ __all__ = [
     "StorageError",
 ]
 
-"""Bound of the decoded-profile LRU (`PROFILE_CACHE_MAX_BYTES`); see `decoded_cache`."""
-
-OperationObserver = Callable[[str, str, float, bool], None]
-"""Called after each operation with (table, operation, duration in seconds, ok)."""
-
 logger = logging.getLogger(__name__)
-
-
-def _ignore(table: str, operation: str, duration: float, ok: bool) -> None:
-    return None
 
 
 class SQLiteStorage:
@@ -100,7 +95,7 @@ class SQLiteStorage:
         `SchemaVersionError` if the file was written by a newer owdata.
         """
         pool = await SQLitePool.open(str(path), busy_timeout_ms=busy_timeout_ms)
-        return cls(pool, on_operation or _ignore, on_decode_error, profile_cache_bytes)
+        return cls(pool, on_operation or ignore_operation, on_decode_error, profile_cache_bytes)
 
     @contextlib.contextmanager
     def _timed(self, table: str, operation: str) -> Iterator[None]:
