@@ -102,6 +102,15 @@ def test_every_anchor_names_a_heading() -> None:
     assert sorted(anchors - headings) == []
 
 
+def test_contents_lists_every_section_in_order() -> None:
+    text = README.read_text(encoding="utf-8")
+    contents = text.split("## Contents", 1)[1].split("\n## ", 1)[0]
+    listed = re.findall(r"^- \[[^\]]*\]\(#([^)]+)\)$", contents, flags=re.M)
+    sections = [slug(h) for h in re.findall(r"^## (.*)$", text, flags=re.M)]
+
+    assert listed == [s for s in sections if s != "contents"]
+
+
 @pytest.mark.parametrize(
     ("markdown", "expected"),
     [
