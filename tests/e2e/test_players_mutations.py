@@ -92,7 +92,7 @@ async def test_problems_are_counted_once_per_parse_and_again_after_a_parser_upgr
     serve(upstream, next(m for m in MUTATIONS if m.name == "malformed-duration-row"))
     seen: list[ParseProblem] = []
     hooks = ServiceHooks(parse_problem=seen.append)
-    cache = MemoryCache(max_entries=100, max_bytes=1 << 20)
+    cache = MemoryCache(max_bytes=1 << 20)
     async with open_adapters(settings, cache) as adapters:
         clock = lambda: 1_800_000_000.0  # noqa: E731
         unknown = UnknownPlayers(adapters.storage, clock, BackoffPolicy(600, 3, 21600))

@@ -67,7 +67,7 @@ async def test_a_profile_to_reparse_whose_page_is_damaged_is_fetched_again(
     # profile is then fetched from Blizzard instead of failing the request.
     async with running(settings) as client:
         fresh = await client.get(ASHE[0], params=ASHE[1])
-    async with open_adapters(settings, MemoryCache(max_entries=10, max_bytes=1 << 20)) as ports:
+    async with open_adapters(settings, MemoryCache(max_bytes=1 << 20)) as ports:
         record = await ports.storage.find_player_by_battletag("JohnV1-1190")
         assert record is not None
         await ports.storage.put_player(replace(record, parser_version=1))
@@ -81,7 +81,7 @@ async def test_a_profile_to_reparse_whose_page_is_damaged_is_fetched_again(
     assert again.status_code == 200
     assert again.json() == fresh.json()
     assert any(path.startswith("/en-us/career/") for path in upstream.app.calls)
-    async with open_adapters(settings, MemoryCache(max_entries=10, max_bytes=1 << 20)) as ports:
+    async with open_adapters(settings, MemoryCache(max_bytes=1 << 20)) as ports:
         stored = await ports.storage.find_player_by_battletag("JohnV1-1190")
     assert stored is not None
     assert stored.parser_version == PARSER_VERSION

@@ -38,7 +38,7 @@ async def test_a_profile_changed_in_storage_is_served_changed(
         assert first.json()["heroes"]
 
         # Another process rewrites the profile (fresh, so no upstream call is needed).
-        cache = MemoryCache(max_entries=10, max_bytes=1 << 20)
+        cache = MemoryCache(max_bytes=1 << 20)
         async with open_adapters(settings, cache) as ports:
             record = await ports.storage.get_player(TEKROP_ID)
             assert record is not None

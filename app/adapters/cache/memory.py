@@ -9,7 +9,7 @@ is no background task to manage.
 An entry's size is what it costs in memory: its value, its key and `ENTRY_OVERHEAD`
 (object headers, the tuple, the expiry float, the dict and order slots), so many small
 entries (404 answers for unknown players, say) are bounded as tightly as a few large
-ones. `max_entries` is an optional extra bound.
+ones.
 
 Example:
     cache = MemoryCache(max_bytes=64 * 1024 * 1024)
@@ -53,14 +53,10 @@ class MemoryCache:
         self,
         *,
         max_bytes: int,
-        max_entries: int | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if max_entries is not None and max_entries < 1:
-            raise ValueError(f"max_entries must be at least 1, got {max_entries}")
         if max_bytes < 1:
             raise ValueError(f"max_bytes must be at least 1, got {max_bytes}")
-        self._max_entries = max_entries if max_entries is not None else max_bytes
         self._max_bytes = max_bytes
         self._clock = clock
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
@@ -108,7 +104,7 @@ class MemoryCache:
         self._bytes += size
         # The new entry is the most recent one and fits on its own, so this loop never
         # evicts it.
-        while len(self._entries) > self._max_entries or self._bytes > self._max_bytes:
+        while self._bytes > self._max_bytes:
             evicted_key, (_, evicted) = self._entries.popitem(last=False)
             self._bytes -= entry_size(evicted_key, evicted)
 

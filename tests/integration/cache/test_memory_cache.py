@@ -1,5 +1,5 @@
 """MemoryCache specifics beyond the port contract: an LRU bounded by the bytes it holds
-(values, keys and the per-entry overhead), optionally by a count too."""
+(values, keys and the per-entry overhead)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from tests.integration.cache.conftest import ManualClock
 
 TTL = 60.0
 ONE = entry_size("a", b"1234")  # every one-letter key with a 4-byte value
+ONE_BYTE = entry_size("a", b"v")  # every one-letter key with a 1-byte value
 
 
 async def _keys_present(cache: MemoryCache, *keys: str) -> list[str]:
@@ -18,15 +19,6 @@ async def _keys_present(cache: MemoryCache, *keys: str) -> list[str]:
 
 def test_an_entry_counts_its_value_its_key_and_its_overhead() -> None:
     assert entry_size("key", b"12345") == 5 + 3 + ENTRY_OVERHEAD
-
-
-async def test_evicts_least_recently_used_beyond_max_entries(clock: ManualClock) -> None:
-    cache = MemoryCache(max_entries=3, max_bytes=100_000, clock=clock)
-    for key in ("a", "b", "c", "d"):
-        await cache.set(key, b"v", TTL)
-
-    assert cache.entry_count == 3
-    assert await _keys_present(cache, "a", "b", "c", "d") == ["b", "c", "d"]
 
 
 async def test_evicts_least_recently_used_beyond_max_bytes(clock: ManualClock) -> None:
@@ -99,7 +91,7 @@ async def test_a_too_large_overwrite_removes_the_old_value(clock: ManualClock) -
 
 
 async def test_get_refreshes_recency(clock: ManualClock) -> None:
-    cache = MemoryCache(max_entries=3, max_bytes=100_000, clock=clock)
+    cache = MemoryCache(max_bytes=3 * ONE_BYTE, clock=clock)
     for key in ("a", "b", "c"):
         await cache.set(key, b"v", TTL)
 
@@ -110,13 +102,14 @@ async def test_get_refreshes_recency(clock: ManualClock) -> None:
 
 
 async def test_overwrite_refreshes_recency_and_byte_count(clock: ManualClock) -> None:
-    cache = MemoryCache(max_entries=3, max_bytes=100_000, clock=clock)
+    # Room for "a" at its first size and two one-byte entries, not for a fourth entry.
+    cache = MemoryCache(max_bytes=entry_size("a", b"12345678") + 2 * ONE_BYTE, clock=clock)
     await cache.set("a", b"12345678", TTL)
     await cache.set("b", b"v", TTL)
     await cache.set("c", b"v", TTL)
 
     await cache.set("a", b"12", TTL)
-    assert cache.byte_size == entry_size("a", b"12") + 2 * entry_size("b", b"v")
+    assert cache.byte_size == entry_size("a", b"12") + 2 * ONE_BYTE
     await cache.set("d", b"v", TTL)
 
     assert await _keys_present(cache, "a", "b", "c", "d") == ["a", "c", "d"]
@@ -155,7 +148,7 @@ async def test_deletions_release_their_bytes(clock: ManualClock) -> None:
     assert (cache.entry_count, cache.byte_size) == (0, 0)
 
 
-@pytest.mark.parametrize(("max_entries", "max_bytes"), [(0, 10), (10, 0), (-1, -1), (None, 0)])
-def test_bounds_must_be_positive(max_entries: int | None, max_bytes: int) -> None:
+@pytest.mark.parametrize("max_bytes", [0, -1])
+def test_the_bound_must_be_positive(max_bytes: int) -> None:
     with pytest.raises(ValueError, match="must be at least 1"):
-        MemoryCache(max_entries=max_entries, max_bytes=max_bytes)
+        MemoryCache(max_bytes=max_bytes)
