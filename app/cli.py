@@ -90,7 +90,7 @@ def _check_storage(settings: Settings) -> None:
     Without this, a bad `DATABASE_URL` would surface as a traceback from each server
     process's start-up instead of one message naming the setting.
     """
-    from app.bootstrap import StorageStartupError, open_storage
+    from app.bootstrap_storage import StorageStartupError, open_storage
 
     async def check() -> None:
         storage = await open_storage(settings)
@@ -114,7 +114,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _worker(args: argparse.Namespace) -> int:
     settings = _settings()
     configure_logging(settings.log_level, settings.log_format)
-    from app.bootstrap import StorageStartupError
+    from app.bootstrap_storage import StorageStartupError
     from app.worker import WorkerStartError, run_worker
 
     try:
@@ -129,7 +129,7 @@ def _worker(args: argparse.Namespace) -> int:
 
 def _storage_copy(args: argparse.Namespace) -> int:
     settings = _settings()
-    from app.bootstrap import StorageStartupError
+    from app.bootstrap_storage import StorageStartupError
     from app.storage_cli import run_copy
 
     try:

@@ -18,7 +18,7 @@ from typing import Any
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
-from app.bootstrap import describe_storage
+from app.bootstrap_storage import describe_storage
 from app.config import Settings, load_settings
 from app.logs import logging_config
 from app.metrics import multiprocess_mode

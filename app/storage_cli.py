@@ -21,7 +21,7 @@ from typing import TextIO
 
 from app.adapters.storage.postgres import PostgresStorage
 from app.adapters.storage.sqlite import SQLiteStorage
-from app.bootstrap import StorageStartupError, pool_options, redact
+from app.bootstrap_storage import StorageStartupError, pool_options, redact
 from app.config import Settings
 from app.services.storage_copy import KINDS, CopyReport, copy_storage
 

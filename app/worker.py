@@ -17,14 +17,8 @@ import signal
 import time
 
 from app.api.routers.metrics import start_metrics_server
-from app.bootstrap import (
-    build_cache,
-    build_services,
-    describe_storage,
-    gauge_sources,
-    open_adapters,
-    retention,
-)
+from app.bootstrap import build_cache, build_services, gauge_sources, open_adapters, retention
+from app.bootstrap_storage import describe_storage
 from app.config import Settings
 from app.metrics import Metrics
 from app.services.maintenance import Maintenance
