@@ -50,8 +50,6 @@ __all__ = ["ValkeyCache"]
 
 logger = logging.getLogger(__name__)
 
-_FAILURES = FAILURES
-
 # Characters with a meaning in Valkey glob patterns (`SCAN MATCH`); a backslash escapes
 # any of them.
 _GLOB_SPECIAL = frozenset("\\*?[]")
@@ -235,7 +233,7 @@ class ValkeyCache:
                 value, ttl = await self._get_with_ttl(name)
                 if isinstance(value, bytes):
                     near.fill(key, token, value, ttl)
-        except _FAILURES as error:
+        except FAILURES as error:
             self._failed("get", error)
             return None
         finally:
@@ -264,7 +262,7 @@ class ValkeyCache:
         px = None if math.isinf(ttl) else max(1, math.ceil(ttl * 1000))
         try:
             await self._client.set(self._prefix + key, value, px=px)
-        except _FAILURES as error:
+        except FAILURES as error:
             self._failed("set", error)
             return
         self._succeeded()
@@ -276,7 +274,7 @@ class ValkeyCache:
             return
         try:
             await self._client.unlink(*(self._prefix + key for key in keys))
-        except _FAILURES as error:
+        except FAILURES as error:
             self._failed("delete", error)
             return
         self._succeeded()
@@ -305,7 +303,7 @@ class ValkeyCache:
                     deleted += unlinked if isinstance(unlinked, int) else 0
                 if cursor == 0:
                     break
-        except _FAILURES as error:
+        except FAILURES as error:
             self._failed("delete_prefix", error)
             return deleted
         self._succeeded()
@@ -326,7 +324,7 @@ class ValkeyCache:
             return False
         try:
             answer: object = await self._client.ping()
-        except _FAILURES:
+        except FAILURES:
             return False
         return answer is True
 
@@ -339,7 +337,7 @@ class ValkeyCache:
             await self._tracking.close()
         try:
             await self._client.aclose()
-        except _FAILURES as error:
+        except FAILURES as error:
             logger.debug("closing the Valkey client failed: %r", error)
 
 

@@ -30,18 +30,15 @@ from dataclasses import replace
 
 from valkey import exceptions as valkey_errors
 from valkey.asyncio import Valkey
-from valkey.asyncio.retry import Retry
-from valkey.backoff import ExponentialBackoff
 
 from app.adapters.circuit_breaker import CircuitBreaker
 from app.adapters.throttle.memory import MemoryThrottleStore
+from app.adapters.valkey_client import FAILURES, valkey_client
 from app.services.throttle import AimdState, Outcome, Reservation, ThrottleConfig
 
 __all__ = ["ValkeyThrottleStore"]
 
 logger = logging.getLogger(__name__)
-
-_FAILURES = (valkey_errors.ValkeyError, OSError)
 
 # KEYS: state, penalty. ARGV: start delay, space (0/1), max wait (s).
 # Returns {penalty ms, wait µs, busy µs, delay}; floats travel as "%.17g" strings (exact).
@@ -146,15 +143,7 @@ class ValkeyThrottleStore:
         circuit: CircuitBreaker | None = None,
     ) -> ValkeyThrottleStore:
         """Connect lazily; `socket_timeout` bounds what a hung Valkey adds to a call."""
-        client: Valkey = Valkey.from_url(
-            url,
-            socket_timeout=socket_timeout,
-            socket_connect_timeout=socket_timeout,
-            health_check_interval=30,
-            # One quick retry on a new connection gets past connections a restart closed.
-            retry=Retry(ExponentialBackoff(cap=0.05, base=0.01), retries=1),
-            retry_on_error=[valkey_errors.ConnectionError, valkey_errors.TimeoutError],
-        )
+        client = valkey_client(url, socket_timeout=socket_timeout)
         return cls(client, config, key_prefix=key_prefix, on_error=on_error, circuit=circuit)
 
     async def reserve(self, *, space: bool) -> Reservation:
@@ -163,7 +152,7 @@ class ValkeyThrottleStore:
             args = (self._start, int(space), self._max_wait)
             try:
                 booking = _reservation(await self._reserve_script(self._keys, args))
-            except _FAILURES as error:
+            except FAILURES as error:
                 self._failed("reserve", error)
             else:
                 self._recovered()
@@ -182,7 +171,7 @@ class ValkeyThrottleStore:
             return local
         try:
             ttl_ms: object = await self._client.pttl(self._keys[1])
-        except _FAILURES as error:
+        except FAILURES as error:
             self._failed("penalty", error)
             return local
         self._recovered()
@@ -196,7 +185,7 @@ class ValkeyThrottleStore:
                 state, penalty = _recorded(
                     await self._record_script(self._keys, (outcome, *self._aimd))
                 )
-            except _FAILURES as error:
+            except FAILURES as error:
                 self._failed("record", error)
             else:
                 self._recovered()
