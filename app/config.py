@@ -85,7 +85,8 @@ class Settings(BaseSettings):
     """Seconds after which a value replaced or deleted in Valkey is surely no longer served
     from another process's copy (invalidations normally arrive within a millisecond)."""
     memory_cache_max_bytes: Annotated[int, Field(ge=1_048_576)] = 64 * 1024 * 1024
-    """Memory the in-process response cache may hold: answers, keys and per-entry overhead."""
+    """Memory the in-process response cache (used without Valkey) may hold: answers, keys
+    and per-entry overhead."""
     profile_cache_max_bytes: Annotated[int, Field(ge=0)] = 32 * 1024 * 1024
     """Decoded player profiles kept by the storage adapter, in bytes (0: none)."""
     stale_answer_cache_timeout: Annotated[int, Field(ge=0, le=3600)] = 5
