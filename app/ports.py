@@ -266,7 +266,7 @@ class FlightLock(Protocol):
 # --- refresh jobs ------------------------------------------------------------------------
 # Ports of the durable refresh queue: `JobQueue`, the `Outbox` and storages offering both.
 #
-# Jobs are rows in storage keyed by the entity they refresh (`hero:ana:en-us`,
+# Jobs are rows in storage keyed by the entity they refresh (`static:hero:ana:en-us`,
 # `player:<PlayerRecord.key>`), so the key is the deduplication: a key already queued or running
 # is never queued twice, and nothing expires or is wiped at start-up (OverFast's Valkey
 # list with `SET NX EX` dedup keys lost every queued task on restart).
@@ -277,8 +277,8 @@ class FlightLock(Protocol):
 # still holds the lease, so a worker that lost its lease cannot overwrite a newer run.
 #
 # Example:
-#     >>> await queue.enqueue("hero:ana:en-us", "refresh_hero", {"locale": "en-us"},
-#     ...                     run_at=time.time())  # doctest: +SKIP
+#     >>> await queue.enqueue("player:TeKrop-2217", "refresh_player",
+#     ...                     {"player_id": "TeKrop-2217"}, run_at=time.time())  # doctest: +SKIP
 #     True
 #     >>> job = await queue.claim("worker-1#1", lease_seconds=60, now=time.time())
 #     >>> await queue.complete(job.key, "worker-1#1")
