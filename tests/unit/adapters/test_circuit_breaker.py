@@ -7,19 +7,7 @@ import logging
 import pytest
 
 from app.adapters.circuit_breaker import CircuitBreaker
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
+from tests.unit.adapters.conftest import Clock
 
 
 @pytest.fixture

@@ -8,19 +8,7 @@ import math
 import pytest
 
 from app.adapters.cache.near import ENTRY_OVERHEAD, NearCopies
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
+from tests.unit.adapters.conftest import Clock
 
 
 def current(clock: Clock, max_bytes: int = 1 << 20) -> NearCopies:
