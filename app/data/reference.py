@@ -90,6 +90,4 @@ HEROES: Final = MappingProxyType(_load_heroes())
 """Hero key → facts. Heroes missing here still work; they just have no hit points."""
 MAPS: Final = _load_maps()
 GAMEMODES: Final = _load_gamemodes()
-MAP_KEYS: Final = frozenset(m.key for m in MAPS)
-GAMEMODE_KEYS: Final = frozenset(g.key for g in GAMEMODES)
 HERO_ROLES: Final = MappingProxyType({key: facts.role for key, facts in HEROES.items()})

@@ -80,13 +80,6 @@ class PlayerRegion(StrEnum):
     ASIA = "asia"
 
 
-class CompetitiveRole(StrEnum):
-    DAMAGE = "damage"
-    SUPPORT = "support"
-    TANK = "tank"
-    OPEN = "open"
-
-
 class CompetitiveDivision(StrEnum):
     BRONZE = "bronze"
     SILVER = "silver"
@@ -106,32 +99,3 @@ class CompetitiveDivisionFilter(StrEnum):
     DIAMOND = "diamond"
     MASTER = "master"
     GRANDMASTER = "grandmaster"
-
-
-class CareerStatCategory(StrEnum):
-    ASSISTS = "assists"
-    AVERAGE = "average"
-    BEST = "best"
-    COMBAT = "combat"
-    GAME = "game"
-    HERO_SPECIFIC = "hero_specific"
-    MATCH_AWARDS = "match_awards"
-    MISCELLANEOUS = "miscellaneous"
-
-
-class CareerHeroesComparisonsCategory(StrEnum):
-    TIME_PLAYED = "time_played"
-    GAMES_WON = "games_won"
-    WIN_PERCENTAGE = "win_percentage"
-    WEAPON_ACCURACY_BEST_IN_GAME = "weapon_accuracy_best_in_game"
-    ELIMINATIONS_PER_LIFE = "eliminations_per_life"
-    KILL_STREAK_BEST = "kill_streak_best"
-    MULTIKILL_BEST = "multikill_best"
-    ELIMINATIONS_AVG_PER_10_MIN = "eliminations_avg_per_10_min"
-    DEATHS_AVG_PER_10_MIN = "deaths_avg_per_10_min"
-    FINAL_BLOWS_AVG_PER_10_MIN = "final_blows_avg_per_10_min"
-    SOLO_KILLS_AVG_PER_10_MIN = "solo_kills_avg_per_10_min"
-    OBJECTIVE_KILLS_AVG_PER_10_MIN = "objective_kills_avg_per_10_min"
-    OBJECTIVE_TIME_AVG_PER_10_MIN = "objective_time_avg_per_10_min"
-    HERO_DAMAGE_DONE_AVG_PER_10_MIN = "hero_damage_done_avg_per_10_min"
-    HEALING_DONE_AVG_PER_10_MIN = "healing_done_avg_per_10_min"

@@ -141,12 +141,6 @@ class HttpMetrics(Collector):
         if not self.pending:
             self.changed()
 
-    def declare_lookup(self, key: tuple[str, str]) -> None:
-        """Expose this (layer, result) at 0 before its first lookup, so rates start at 0."""
-        self._lookups.setdefault(key, 0)
-        if not self.pending:
-            self.changed()
-
     def lookup_counts(self, layer: str) -> LookupCounts:
         """Counts of lookups in `layer` kept by their owner, exposed like `count_lookup`'s."""
         counts = LookupCounts(layer)

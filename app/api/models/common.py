@@ -18,10 +18,6 @@ class ErrorBody(ApiModel):
     error: str = Field(description="What went wrong, in one sentence.")
 
 
-class RateLimitedBody(ErrorBody):
-    """Blizzard is rate limiting this instance: retry after `Retry-After` seconds."""
-
-
 class PlayerNotFoundBody(ErrorBody):
     """A player Blizzard does not know; not asked again before `next_check_at`."""
 
