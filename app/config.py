@@ -128,7 +128,7 @@ class Settings(BaseSettings):
     search_max_limit: Annotated[int, Field(ge=1, le=1000)] = 100
     """Largest `limit` accepted by `/players` (OverFast has none)."""
     maintenance_interval: PositiveSeconds = 3600
-    """Seconds between runs of the cleanup job (old profiles)."""
+    """Seconds between runs of the cleanup job (old profiles, unknown players, finished jobs)."""
 
     # --- upstream protection (see README "Upstream protection") -------------------------
     throttle_enabled: bool = True
