@@ -7,7 +7,8 @@ A failure is retried after `retry_base * 2 ** (attempts - 1)` seconds (capped), 
 job is dead after `max_attempts` runs (`job_policy`); re-enqueueing its key re-arms it.
 
 The same runner serves in the app (a lifespan background task) and in `owdata worker`;
-both may run at once on one SQLite file: claims are atomic and leases per claim.
+both may run at once on one database (SQLite file or PostgreSQL): claims are atomic and
+leases per claim.
 
 Example:
     >>> runner = JobRunner(storage.jobs, JobPolicy(concurrency=2))  # doctest: +SKIP

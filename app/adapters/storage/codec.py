@@ -1,8 +1,9 @@
 """How stored payloads are encoded: compact JSON, zstd frames, and decoding errors.
 
-Both adapters serialise `parsed` with `dump_json` and read it back with `load_json`, so
-they normalise values identically (tuples become lists, dict keys become strings).
-The SQLite adapter also zstd-compresses `raw` and `parsed` with `pack` / `unpack`.
+Every storage adapter (memory, SQLite, PostgreSQL) serialises `parsed` with `dump_json`
+and reads it back with `load_json`, so they normalise values identically (tuples become
+lists, dict keys become strings). The SQLite and PostgreSQL adapters also zstd-compress
+`raw` and `parsed` with `pack` / `unpack`.
 
 JSON is written and read with orjson (see the README's *Stored profiles* section): the same
 compact UTF-8 JSON `json.dumps(value, separators=(",", ":"), ensure_ascii=False)` wrote
