@@ -3,7 +3,8 @@
 It opens the same storage and upstream (throttle included, shared through Valkey when
 `VALKEY_URL` is set) as the API, and stops cleanly on SIGTERM/SIGINT: running jobs get
 `WORKER_SHUTDOWN_GRACE` seconds, then are re-queued. Several workers, and API processes
-running jobs in-process, can share one SQLite file: each job is leased to one of them.
+running jobs in-process, can share one database (SQLite file or PostgreSQL): each job is
+leased to one of them.
 Each worker serves its metrics on its own port (`WORKER_METRICS_PORT`): a second worker
 on a host whose port is taken stops at once with a one-line error (`WorkerStartError`).
 """

@@ -81,7 +81,7 @@ class Metrics:
         self.event.upstream_duration.labels(page_type).observe(duration)
 
     def storage_operation(self, table: str, operation: str, duration: float, ok: bool) -> None:
-        """`SQLiteStorage` `on_operation` hook."""
+        """The storage adapters' `on_operation` hook (`codec.OperationObserver`)."""
         self.event.storage_duration.labels(table, operation).observe(duration)
         if not ok:
             self.event.storage_errors.labels(table, operation).inc()
