@@ -34,7 +34,7 @@ from app.adapters.storage.sqlite import SQLiteStorage
 from app.devtools.fixtures import fixtures_dir
 from app.parsers.career import parse_career
 from app.ports import OutboxStorage, PlayerRecord
-from bench.harness import progress
+from bench.harness import progress, spread
 from tests.postgres_server import PostgresProcess, find_postgres_bin
 
 RUNNERS = 4
@@ -118,11 +118,6 @@ class Args:
     jobs: int
 
 
-def spread(values: list[float], digits: int) -> str:
-    median = statistics.median(values)
-    return f"{median:.{digits}f} ({min(values):.{digits}f}–{max(values):.{digits}f})"
-
-
 def report(results: dict[str, list[Round]], args: Args) -> None:
     rows = [
         (f"get_player, ms (median of {args.ops})", "read_ms", 3),
@@ -134,7 +129,7 @@ def report(results: dict[str, list[Round]], args: Args) -> None:
     for label, attribute, digits in rows:
         columns = [[getattr(r, attribute) for r in results[b]] for b in BACKENDS]
         ratio = statistics.median(columns[1]) / statistics.median(columns[0])
-        cells = [spread(values, digits) for values in columns]
+        cells = [spread(values, f".{digits}f") for values in columns]
         print(f"{label:<36} {cells[0]:>24} {cells[1]:>24} {ratio:>10.2f}")
 
 

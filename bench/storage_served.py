@@ -39,7 +39,7 @@ from app.api.response_cache import ResponseCacheMiddleware
 from app.config import Settings
 from app.main import create_app
 from bench.cached_hit import fake_upstream
-from bench.harness import progress
+from bench.harness import progress, spread
 
 PATHS = ["/players/TeKrop-2217/stats/summary", "/players/TeKrop-2217"]
 GOAL_US = 1000.0
@@ -142,10 +142,6 @@ async def bench(path: str, upstream: str, requests: int, rounds: int) -> list[Si
                 for side in order:
                     await side.run(path, requests)
         return sides
-
-
-def spread(values: list[float]) -> str:
-    return f"{statistics.median(values):.0f} ({min(values):.0f}–{max(values):.0f})"
 
 
 def report(path: str, sides: list[Side], requests: int) -> None:
