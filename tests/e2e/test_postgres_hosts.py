@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -21,19 +20,13 @@ from app.adapters.storage.postgres import PostgresStorage
 from app.config import Settings
 from app.devtools.fake_upstream import FakeUpstreamServer
 from tests.e2e.conftest import eventually
+from tests.e2e.processes import free_port
 from tests.e2e.test_worker_process import app_settings, queue_a_refresh, worker
 from tests.postgres_server import PostgresProcess
 
 pytestmark = pytest.mark.postgres
 
 ROLES_JOB = "static:roles:en-us"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def environment(database_url: str, upstream: str, **extra: str) -> dict[str, str]:
