@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
+from app.config import Settings
 from tests.deploy.conftest import ENTRYPOINT, REPO, require_tool
 
 COMPOSE_FILE = REPO / "docker-compose.yml"
@@ -158,6 +159,12 @@ def test_the_app_stores_its_database_on_the_volume_whatever_env_says() -> None:
     assert services()["app"]["environment"]["JOBS_IN_PROCESS"] == "false"
     assert services()["worker"]["command"] == ["worker"]
     assert services()["app"]["command"][:5] == ["serve", "--host", "0.0.0.0", "--port", "8080"]
+
+
+def test_the_app_and_worker_environment_names_only_owdata_settings() -> None:
+    settings = {name.upper() for name in Settings.model_fields}
+    for name in ("app", "worker"):
+        assert sorted(set(services()[name]["environment"]) - settings) == [], name
 
 
 def test_the_postgres_profile_serves_app_and_worker_without_a_secret() -> None:
