@@ -15,7 +15,15 @@ APP = Path(__file__).resolve().parents[2] / "app"
 
 # The composition root: the only modules that read settings and build adapters.
 ROOT = frozenset(
-    {"app.main", "app.bootstrap", "app.cli", "app.serve", "app.worker", "app.storage_cli"}
+    {
+        "app.main",
+        "app.bootstrap",
+        "app.cli",
+        "app.serve",
+        "app.connection_warmup",
+        "app.worker",
+        "app.storage_cli",
+    }
 )
 OUTER = ROOT | {"app.config", "app.devtools"}
 # Modules whose import means I/O, a clock or the network: never in pure code.
