@@ -33,7 +33,7 @@ from app.api.redirects import install_relative_redirects
 from app.api.response_cache import ResponseCacheMiddleware
 from app.api.routers import hero_stats, heroes, players, reference
 from app.api.routers.metrics import metrics_router
-from app.api.warmup import warm_up
+from app.api.warmup import read_endpoint_sources, warm_up
 from app.bootstrap import build_cache, build_services, gauge_sources, open_adapters, retention
 from app.config import Settings, load_settings
 from app.logs import AccessLineWriter
@@ -46,6 +46,7 @@ async def _before_accepting(app: OwdataApp, storage: Storage) -> None:
     """What a first request would pay (route building, thread pools, error handlers),
     paid before the server accepts connections."""
     await warm_up(app.handle)
+    await read_endpoint_sources(app)
     # Each storage connection's first read loads the schema and prepares the statement:
     # done here for the readers (a BattleTag no player can have).
     await asyncio.gather(*(storage.find_player_by_battletag("#owdata-warm-up") for _ in range(2)))

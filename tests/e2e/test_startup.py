@@ -12,7 +12,9 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import fastapi.routing
 import httpx
+import pytest
 import uvicorn
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
@@ -20,7 +22,7 @@ from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute
 
 from app.api.application import OwdataApp
-from app.api.warmup import WARM_UP_REQUESTS, warm_up
+from app.api.warmup import WARM_UP_REQUESTS, api_routes, warm_up
 from app.config import Settings
 from app.connection_warmup import warm_connections
 from app.main import create_app
@@ -116,3 +118,16 @@ def test_served_process_warms_its_connections_before_its_serving_line(tmp_path: 
     assert "owdata_memory_cache_entries 0.0" in metrics
     access = [line for line in command.lines if re.search(r"owdata\.access", line)]
     assert len(access) == 2, access
+
+
+def test_start_up_has_fastapi_read_every_endpoint_source(app: FastAPI) -> None:
+    # FastAPI reads an endpoint's source file (for its error messages) the first time a
+    # request reaches it, unless it already has: start-up made it read them all.
+    read: dict[int, object] | None = getattr(fastapi.routing, "_endpoint_context_cache", None)
+    if read is None:
+        pytest.skip("this FastAPI reads no endpoint source")
+    endpoints = {id(route.dependant.call) for route in api_routes(app.routes)}
+
+    assert len(endpoints) >= 10
+    assert endpoints <= set(read)
+    assert all(read[key] for key in endpoints)  # the file and line were found
