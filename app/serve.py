@@ -9,6 +9,7 @@ wildcard host): behind a proxy, set it to the public URL.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
@@ -27,6 +28,7 @@ from app.metrics import multiprocess_mode
 
 logger = logging.getLogger("owdata.serve")
 BACKLOG = 2048  # uvicorn's default
+WARM_UP_TIMEOUT = 10.0  # seconds; the warm-up's requests take a few milliseconds
 _WILDCARDS = frozenset({"0.0.0.0", "::", ""})
 
 
@@ -67,8 +69,13 @@ class _Server(uvicorn.Server):
         await super().startup(sockets)
         if self.started:
             if self.app.unseen_edge is not None:
-                statuses = await warm_connections(self.config, self.app.unseen_edge())
-                logger.debug("warmed up over private connections: statuses %s", statuses)
+                try:  # best effort: a machine without 127.0.0.1 still serves
+                    async with asyncio.timeout(WARM_UP_TIMEOUT):
+                        statuses = await warm_connections(self.config, self.app.unseen_edge())
+                except (OSError, TimeoutError) as exc:
+                    logger.warning("no warm-up over private connections: %r", exc)
+                else:
+                    logger.debug("warmed up over private connections: statuses %s", statuses)
             logger.info("%s", self.serving_line)
 
 
