@@ -15,28 +15,30 @@ import gc
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
 from app import __version__
-from app.api.access_log import AccessLogMiddleware
+from app.adapters.cache.memory import MemoryCache
+from app.api.access_log import AccessLogMiddleware, AccessWrite
 from app.api.application import OwdataApp
 from app.api.docs import install_docs
 from app.api.errors import install_error_handlers
-from app.api.metrics_middleware import MetricsMiddleware
+from app.api.metrics_middleware import MetricsMiddleware, RequestMetrics
 from app.api.openapi import DESCRIPTION, TAGS_METADATA, document_search_max_limit
 from app.api.redirects import install_relative_redirects
 from app.api.response_cache import ResponseCacheMiddleware
 from app.api.routers import hero_stats, heroes, players, reference
 from app.api.routers.metrics import metrics_router
-from app.api.warmup import warm_up
+from app.api.warmup import read_endpoint_sources, warm_up
 from app.bootstrap import build_cache, build_services, gauge_sources, open_adapters, retention
 from app.config import Settings, load_settings
 from app.logs import AccessLineWriter
-from app.metrics import CacheLayer, Metrics
-from app.ports import Clock, Storage
+from app.metrics import CacheLayer, Metrics, UnseenMetrics
+from app.ports import Cache, Clock, Storage
 from app.services.maintenance import Maintenance
 
 
@@ -44,6 +46,7 @@ async def _before_accepting(app: OwdataApp, storage: Storage) -> None:
     """What a first request would pay (route building, thread pools, error handlers),
     paid before the server accepts connections."""
     await warm_up(app.handle)
+    await read_endpoint_sources(app)
     # Each storage connection's first read loads the schema and prepares the statement:
     # done here for the readers (a BattleTag no player can have).
     await asyncio.gather(*(storage.find_player_by_battletag("#owdata-warm-up") for _ in range(2)))
@@ -51,6 +54,45 @@ async def _before_accepting(app: OwdataApp, storage: Storage) -> None:
     # collector's scans, which otherwise grow with the app's import graph.
     gc.collect()
     gc.freeze()
+
+
+UNSEEN_CACHE_BYTES = 1 << 20
+"""The warm-up edge stack's own response cache (a few small answers)."""
+
+
+def _discard(fields: dict[str, Any]) -> None:
+    """The warm-up edge stack's access lines: written nowhere."""
+
+
+def _edge_stack(
+    app: OwdataApp,
+    settings: Settings,
+    cache: Cache,
+    metrics: RequestMetrics | None,
+    clock: Clock,
+    access_lines: AccessWrite | None,
+) -> ASGIApp:
+    """The layers in front of FastAPI's stack (`app.handle`): access log, response cache,
+    request metrics."""
+    inner: ASGIApp = app.handle
+    counts, recorder_for = None, None
+    if metrics is not None:
+        measured = MetricsMiddleware(app.handle, metrics=metrics)
+        inner, recorder_for = measured, measured.recorder_for
+        layer: CacheLayer = "valkey" if settings.valkey_url else "memory"
+        counts = metrics.http.lookup_counts(layer)
+    edge: ASGIApp = ResponseCacheMiddleware(
+        inner,
+        cache=cache,
+        clock=clock,
+        counts=counts,
+        max_query_length=settings.max_query_string_length,
+        recorder_for=recorder_for,
+        stale_ttl=settings.stale_answer_cache_timeout,
+    )
+    if access_lines is not None:  # outermost: response cache hits are logged too
+        edge = AccessLogMiddleware(edge, write=access_lines)
+    return edge
 
 
 def create_app(settings: Settings, *, clock: Clock = time.time) -> FastAPI:
@@ -111,25 +153,19 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> FastAPI:
     app.include_router(reference.router)
     app.include_router(players.router)
     document_search_max_limit(app, settings.search_max_limit)
-    inner: ASGIApp = app.handle
-    counts, recorder_for = None, None
     if metrics is not None:
         app.include_router(metrics_router(metrics))
-        measured = MetricsMiddleware(app.handle, metrics=metrics)
-        inner, recorder_for = measured, measured.recorder_for
-        layer: CacheLayer = "valkey" if settings.valkey_url else "memory"
-        counts = metrics.response_cache_counts(layer)
-    app.edge = ResponseCacheMiddleware(
-        inner,
-        cache=cache,
-        clock=clock,
-        counts=counts,
-        max_query_length=settings.max_query_string_length,
-        recorder_for=recorder_for,
-        stale_ttl=settings.stale_answer_cache_timeout,
+    app.edge = _edge_stack(app, settings, cache, metrics, clock, access_lines)
+    # The same stack with a cache and counts of its own, for warm-up requests: nothing
+    # they do is stored, counted or logged where anyone can see it.
+    app.unseen_edge = lambda: _edge_stack(
+        app,
+        settings,
+        MemoryCache(max_bytes=UNSEEN_CACHE_BYTES),
+        UnseenMetrics() if metrics is not None else None,
+        clock,
+        _discard if access_lines is not None else None,
     )
-    if access_lines is not None:  # outermost: response cache hits are logged too
-        app.edge = AccessLogMiddleware(app.edge, write=access_lines)
     if settings.static_dir.is_dir():
         app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     return app

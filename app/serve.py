@@ -9,6 +9,7 @@ wildcard host): behind a proxy, set it to the public URL.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
@@ -18,13 +19,16 @@ from typing import Any
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
+from app.api.application import OwdataApp
 from app.bootstrap_storage import describe_storage
 from app.config import Settings, load_settings
+from app.connection_warmup import warm_connections
 from app.logs import logging_config
 from app.metrics import multiprocess_mode
 
 logger = logging.getLogger("owdata.serve")
 BACKLOG = 2048  # uvicorn's default
+WARM_UP_TIMEOUT = 10.0  # seconds; the warm-up's requests take a few milliseconds
 _WILDCARDS = frozenset({"0.0.0.0", "::", ""})
 
 
@@ -53,15 +57,25 @@ def served_url(host: str, sock: socket.socket) -> str:
 
 
 class _Server(uvicorn.Server):
-    """Logs the serving line once the app has started on the bound socket."""
+    """Once the app has started on the bound socket: warms uvicorn's protocol and the edge
+    stack over private connections (`app.connection_warmup`), then logs the serving line."""
 
-    def __init__(self, config: uvicorn.Config, serving_line: str) -> None:
+    def __init__(self, config: uvicorn.Config, serving_line: str, app: OwdataApp) -> None:
         super().__init__(config)
         self.serving_line = serving_line
+        self.app = app
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)
         if self.started:
+            if self.app.unseen_edge is not None:
+                try:  # best effort: a machine without 127.0.0.1 still serves
+                    async with asyncio.timeout(WARM_UP_TIMEOUT):
+                        statuses = await warm_connections(self.config, self.app.unseen_edge())
+                except (OSError, TimeoutError) as exc:
+                    logger.warning("no warm-up over private connections: %r", exc)
+                else:
+                    logger.debug("warmed up over private connections: statuses %s", statuses)
             logger.info("%s", self.serving_line)
 
 
@@ -98,7 +112,9 @@ def run(settings: Settings, host: str, port: int, workers: int) -> int:
     if workers == 1:
         from app.main import create_app
 
-        server = _Server(uvicorn.Config(create_app(settings), **options), line)
+        app = create_app(settings)
+        assert isinstance(app, OwdataApp)
+        server = _Server(uvicorn.Config(app, **options), line, app)
         server.run(sockets=[sock])
         return 0 if server.started else 1
     with multiprocess_mode(workers if settings.metrics_enabled else 1):

@@ -9,6 +9,7 @@ themselves and hand everything else to FastAPI's stack (`handle`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
@@ -19,6 +20,10 @@ class OwdataApp(FastAPI):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.edge: ASGIApp | None = None
+        # Builds an edge stack like `edge` (same layers, same settings) in front of
+        # `handle`, with a cache and request counts of its own that no one reads: start-up
+        # sends its warm-up requests through one, over a real connection (`app.serve`).
+        self.unseen_edge: Callable[[], ASGIApp] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.edge is not None and scope["type"] == "http":

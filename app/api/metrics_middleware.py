@@ -21,10 +21,11 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterable
+from typing import Protocol
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.metrics import Metrics
+from app.metrics.http import HttpMetrics
 
 OTHER = "other"
 ROUTE_TEMPLATES = (
@@ -100,12 +101,20 @@ class RouteTemplates:
 ROUTES = RouteTemplates(ROUTE_TEMPLATES)
 
 
+class RequestMetrics(Protocol):
+    """Where requests are counted: `app.metrics.Metrics`, or a private `HttpMetrics` for
+    requests no one may see (the start-up warm-up's)."""
+
+    @property
+    def http(self) -> HttpMetrics: ...
+
+
 class MetricsMiddleware:
     def __init__(
         self,
         app: ASGIApp,
         *,
-        metrics: Metrics,
+        metrics: RequestMetrics,
         routes: RouteTemplates = ROUTES,
         skip: Iterable[str] = ("/metrics",),
     ) -> None:

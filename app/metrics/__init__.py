@@ -35,7 +35,7 @@ Example:
 from app.metrics.exposition import ENV_VAR, multiprocess_mode
 from app.metrics.facade import CacheLayer, CacheResult, JobOutcome, Metrics
 from app.metrics.gauges import GaugeSnapshot, GaugeSources, ThrottleState
-from app.metrics.http import LookupCounts
+from app.metrics.http import LookupCounts, UnseenMetrics
 
 __all__ = [
     "ENV_VAR",
@@ -47,5 +47,6 @@ __all__ = [
     "LookupCounts",
     "Metrics",
     "ThrottleState",
+    "UnseenMetrics",
     "multiprocess_mode",
 ]

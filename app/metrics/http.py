@@ -204,3 +204,11 @@ class HttpMetrics(Collector):
         for labels, count in totals.items():
             lookups.add_metric(list(labels), count)
         yield from (requests, duration, gauge, lookups)
+
+
+class UnseenMetrics:
+    """Request counts in a registry of their own that nothing exports or shares (not even
+    in multiprocess mode): for requests no one may see, such as the start-up warm-up's."""
+
+    def __init__(self) -> None:
+        self.http = HttpMetrics(CollectorRegistry(), shared=False)

@@ -8,17 +8,25 @@ these tests pin the behaviour it rests on.
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Iterator
+from pathlib import Path
 
+import fastapi.routing
 import httpx
+import pytest
+import uvicorn
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute
 
-from app.api.warmup import WARM_UP_REQUESTS, warm_up
+from app.api.application import OwdataApp
+from app.api.warmup import WARM_UP_REQUESTS, api_routes, warm_up
 from app.config import Settings
+from app.connection_warmup import warm_connections
 from app.main import create_app
+from tests.e2e.processes import serving
 
 
 def _api_routes(routes: list[BaseRoute]) -> Iterator[APIRoute]:
@@ -69,3 +77,57 @@ async def test_start_up_stores_and_counts_nothing(client: httpx.AsyncClient) -> 
     assert "__owdata_warm_up__" not in metrics
     first = await client.get("/maps")
     assert first.headers["x-cache-status"] == "miss"
+
+
+async def test_connection_warm_up_answers_through_an_edge_stack_nobody_sees(
+    app: OwdataApp, client: httpx.AsyncClient
+) -> None:
+    # uvicorn's protocol and the edge stack (response cache, metrics) run for real, over
+    # loopback connections to a private socket, in front of FastAPI's stack; what they
+    # cache and count is their own copy's.
+    config = uvicorn.Config(app, access_log=False, log_config=None)
+    config.load()
+    assert app.unseen_edge is not None
+
+    statuses = await warm_connections(config, app.unseen_edge())
+
+    assert statuses == [404, 422, 200, 200]
+    metrics = (await client.get("/metrics")).text
+    assert "owdata_memory_cache_entries 0.0" in metrics
+    assert 'route="/maps"' not in metrics
+    assert 'route="other"' not in metrics
+    assert 'owdata_cache_lookups_total{layer="memory",result="miss"} 0.0' in metrics
+    assert (await client.get("/maps")).headers["x-cache-status"] == "miss"
+
+
+def test_served_process_warms_its_connections_before_its_serving_line(tmp_path: Path) -> None:
+    settings = {"LOG_LEVEL": "debug", "ACCESS_LOG": "true"}
+    with serving(tmp_path, settings) as (command, url):
+        metrics = httpx.get(f"{url}/metrics", timeout=10).text
+        first = httpx.get(f"{url}/maps", timeout=10)
+        command.stop()
+
+    warmed = [i for i, line in enumerate(command.lines) if "warmed up over private" in line]
+    (serving_line,) = [i for i, line in enumerate(command.lines) if "serving on " in line]
+    assert len(warmed) == 1
+    assert warmed[0] < serving_line
+    assert "statuses [404, 422, 200, 200]" in command.lines[warmed[0]]
+    # Nothing of it is seen: not cached, not counted, not in the access log.
+    assert first.headers["x-cache-status"] == "miss"
+    assert 'route="/maps"' not in metrics
+    assert "owdata_memory_cache_entries 0.0" in metrics
+    access = [line for line in command.lines if re.search(r"owdata\.access", line)]
+    assert len(access) == 2, access
+
+
+def test_start_up_has_fastapi_read_every_endpoint_source(app: FastAPI) -> None:
+    # FastAPI reads an endpoint's source file (for its error messages) the first time a
+    # request reaches it, unless it already has: start-up made it read them all.
+    read: dict[int, object] | None = getattr(fastapi.routing, "_endpoint_context_cache", None)
+    if read is None:
+        pytest.skip("this FastAPI reads no endpoint source")
+    endpoints = {id(route.dependant.call) for route in api_routes(app.routes)}
+
+    assert len(endpoints) >= 10
+    assert endpoints <= set(read)
+    assert all(read[key] for key in endpoints)  # the file and line were found

@@ -21,6 +21,7 @@ ROOT = frozenset(
         "app.bootstrap_storage",
         "app.cli",
         "app.serve",
+        "app.connection_warmup",
         "app.worker",
         "app.storage_cli",
     }
