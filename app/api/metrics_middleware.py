@@ -25,6 +25,7 @@ from typing import Protocol
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.api.response_cache import REQUEST_METHOD
 from app.metrics.http import HttpMetrics
 
 OTHER = "other"
@@ -134,7 +135,8 @@ class MetricsMiddleware:
             await self.app(scope, receive, send)
             return
         route = self.routes(scope["path"])
-        method = scope["method"] if scope["method"] in METHODS else "OTHER"
+        method = scope.get(REQUEST_METHOD) or scope["method"]  # HEAD, asked as GET
+        method = method if method in METHODS else "OTHER"
         recorder = self.metrics.http.recorder(route, method)  # bounded: routes x methods
         status = 500  # what the client gets if the app raises before answering
 

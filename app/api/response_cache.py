@@ -5,7 +5,9 @@ Routes say how long their answer may be reused with `Cache-Control: public, max-
 that were sent, keyed by `cache_key`, and answers later requests from the `Cache` port
 without entering FastAPI at all. A hit therefore returns the same bytes, the same
 `ETag` and the same headers as the miss that filled it, with `Age` brought up to date.
-`If-None-Match` is honoured on hits and misses alike (304 without a body). Query strings
+`If-None-Match` is honoured on hits and misses alike (304 without a body), and so is
+HEAD (the routes answer GET: a HEAD miss is their GET answer, stored, sent without its
+body). Query strings
 longer than `max_query_length` get a JSON 414 before anything else.
 
 Hits are the hottest path there is, so recent ones are kept prepared (`Hot`: decoded,
@@ -33,6 +35,8 @@ logger = logging.getLogger(__name__)
 
 CACHED_PREFIXES = ("/heroes", "/roles", "/maps", "/gamemodes", "/players")
 CACHEABLE_STATUSES = frozenset({200, 404})
+# Scope key: the client's method when the app is asked for GET on its behalf (a HEAD miss).
+REQUEST_METHOD = "owdata.request_method"
 HOT_ENTRIES = 512
 _MAX_AGE = re.compile(rb"(?:^|[ ,])max-age=(\d+)")
 _SWR = re.compile(rb"stale-while-revalidate=(\d+)")
@@ -111,7 +115,10 @@ class ResponseCacheMiddleware:
         if hot is None:  # absent or unreadable: the app answers and its answer replaces it
             self.counts.miss += 1
             self._hot.pop((path, query), None)
-            await self.app(scope, receive, _StoringSend(self, scope, send, key))
+            storing = _StoringSend(self, scope, send, key)
+            if method == "HEAD":  # the routes answer GET; HEAD is that answer, body left out
+                scope = {**scope, "method": "GET", REQUEST_METHOD: "HEAD"}
+            await self.app(scope, receive, storing)
             return
         started = time.perf_counter()
         if hot.entry.swr:
@@ -261,5 +268,7 @@ class _StoringSend:
             if etag_matches(_header(self.scope, b"if-none-match"), etag):
                 status, body = 304, b""
                 headers = [(k, b"0" if k == b"content-length" else v) for k, v in headers]
+        if self.scope["method"] == "HEAD":
+            body = b""  # the headers (content-length included) stay those of the GET answer
         await self.send({**self.start, "status": status, "headers": headers})
         await self.send({"type": "http.response.body", "body": body})

@@ -50,6 +50,24 @@ async def test_if_none_match_gets_304_on_miss_and_hit(client: httpx.AsyncClient)
     assert other.content == first.content
 
 
+async def test_head_answers_like_get_before_and_after_the_entry_is_cached(
+    client: httpx.AsyncClient,
+) -> None:
+    cold = await client.head("/heroes", params={"role": "tank"})  # nothing cached yet
+    get = await client.get("/heroes", params={"role": "tank"})
+    warm = await client.head("/heroes", params={"role": "tank"})
+    unknown = await client.head("/heroes/not-a-hero")
+
+    assert cold.status_code == get.status_code == warm.status_code == 200
+    assert cold.content == warm.content == b""
+    assert cold.headers["content-length"] == str(len(get.content))
+    assert cold.headers["etag"] == get.headers["etag"] == warm.headers["etag"]
+    assert cold.headers["x-cache-status"] == "miss"  # the HEAD miss filled the entry
+    assert get.headers["x-cache-status"] == warm.headers["x-cache-status"] == "hit"
+    assert unknown.status_code == 404
+    assert unknown.content == b""
+
+
 async def test_storage_answers_after_a_restart_without_upstream_calls(
     settings: Settings, upstream: FakeUpstreamServer
 ) -> None:

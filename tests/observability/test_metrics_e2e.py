@@ -86,6 +86,16 @@ async def test_static_routes_hits_and_misses(client: httpx.AsyncClient) -> None:
     assert "/metrics" not in after.label_values("owdata_http_requests_total", "route")
 
 
+async def test_a_head_miss_is_counted_as_head(client: httpx.AsyncClient) -> None:
+    head = await client.head("/roles")  # a miss: the route's GET answer, without its body
+    hit = await client.head("/roles")
+    metrics = await scrape(client)
+
+    assert head.status_code == hit.status_code == 200
+    assert metrics.value("owdata_http_requests_total", route="/roles", method="HEAD") == 2
+    assert metrics.value("owdata_http_requests_total", route="/roles", method="GET") == 0
+
+
 async def test_bad_input_and_unknown_paths(client: httpx.AsyncClient) -> None:
     paths = ["/heroes?locale=xx-xx", "/heroes/ANA", "/heroes?" + "x=1&" * 2000, "/wp-login.php"]
     assert await get_all(client, paths) == [422, 422, 414, 404]
