@@ -29,7 +29,7 @@ from app.domain.errors import WHOLE_PAGE, ProblemReason
 
 NAMESPACE = "owdata"
 
-DECODED_TABLES = ("static_data", "player_profiles")
+DECODED_TABLES = ("static_data", "player_profiles", "jobs")
 """Storage tables whose rows are decoded (labels of `storage_decode_errors_total`)."""
 
 # Cache hits answer in well under a millisecond, misses can wait seconds on Blizzard:

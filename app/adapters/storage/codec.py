@@ -28,7 +28,9 @@ Example:
 A row that cannot be decoded (damage, a foreign writer, a bug) is not an error for the
 caller: every adapter reads it through `UnreadableRows.absent`, which logs it once with
 its table and key, reports it to the adapter's `on_decode_error` hook (a metric), and
-answers None, so the service fetches it again upstream and the write replaces it.
+answers None, so the service fetches it again upstream and the write replaces it. A
+claimed refresh job that cannot be decoded goes through `UnreadableRows.readable_claim`:
+reported the same way, marked dead, and the next due job claimed instead.
 
     >>> rows = UnreadableRows(on_decode_error=lambda table: None)
     >>> await rows.absent(static_from_row(key, row))  # doctest: +SKIP
@@ -47,7 +49,7 @@ import zstandard
 
 from app.adapters.storage.decoded_cache import DecodedCache
 from app.adapters.storage.errors import StorageCorruptionError
-from app.ports import JSONValue, RawPage, UnreadablePageError
+from app.ports import Job, JSONValue, RawPage, UnreadablePageError
 
 logger = logging.getLogger(__name__)
 
@@ -231,14 +233,33 @@ class UnreadableRows:
         try:
             return await decoded
         except StorageCorruptionError as exc:
-            logger.warning(
-                "unreadable row in %s (key %r) treated as absent and refetched: %s",
-                exc.table,
-                exc.key,
-                exc.detail,
-            )
-            try:
-                self._on_decode_error(exc.table)
-            except Exception:  # a metrics bug must not turn the miss into an error
-                logger.exception("storage on_decode_error callback failed")
+            self._report(exc, "treated as absent and refetched")
             return None
+
+    async def readable_claim(
+        self,
+        claim: Callable[[], Awaitable[Job | None]],
+        bury: Callable[[str, str], Awaitable[object]],
+    ) -> Job | None:
+        """`await claim()` until it gives a job that can be decoded, or None.
+
+        A claimed job whose row cannot be decoded (its payload) is reported like any
+        unreadable row and buried (`bury(key, reason)`: marked dead by its claimant, the
+        reason in `last_error`), so it is neither run nor claimed again, and the next due
+        job is claimed in its place.
+        """
+        while True:
+            try:
+                return await claim()
+            except StorageCorruptionError as exc:
+                self._report(exc, "marked dead")
+                await bury(exc.key, f"unreadable row: {exc.detail}")
+
+    def _report(self, exc: StorageCorruptionError, outcome: str) -> None:
+        logger.warning(
+            "unreadable row in %s (key %r) %s: %s", exc.table, exc.key, outcome, exc.detail
+        )
+        try:
+            self._on_decode_error(exc.table)
+        except Exception:  # a metrics bug must not turn the miss into an error
+            logger.exception("storage on_decode_error callback failed")

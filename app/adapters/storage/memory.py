@@ -54,7 +54,7 @@ class MemoryStorage:
         self._players: dict[str, _Stored[PlayerRecord]] = {}
         self._unknown: dict[str, UnknownPlayer] = {}
         self._closed = False
-        self.jobs = MemoryJobQueue(self._ensure_open)
+        self.jobs = MemoryJobQueue(self._ensure_open, self._rows)
         """The job queue (`app.ports.JobQueue`), closed with this storage."""
 
     @contextlib.asynccontextmanager

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
-from app.adapters.storage.codec import dump_json, load_json
+from app.adapters.storage.codec import UnreadableRows, dump_json, load_json_column
 from app.ports import JOB_STATES, MAX_ERROR_CHARS, Job, JobState, JSONValue
 
 
@@ -28,10 +28,14 @@ def _always_open() -> None:
 
 
 class MemoryJobQueue:
-    def __init__(self, ensure_open: Callable[[], None] = _always_open) -> None:
-        """`ensure_open` raises once the owning storage is closed (`StorageClosedError`)."""
+    def __init__(
+        self, ensure_open: Callable[[], None] = _always_open, rows: UnreadableRows | None = None
+    ) -> None:
+        """`ensure_open` raises once the owning storage is closed (`StorageClosedError`);
+        `rows` reports a claimed job that cannot be decoded."""
         self._jobs: dict[str, Job] = {}  # payload held as JSON text
         self._ensure_open = ensure_open
+        self._rows = rows or UnreadableRows()
 
     def snapshot(self) -> dict[str, Job]:
         """A copy to `restore` if a transaction fails (rows are frozen: shallow is enough)."""
@@ -42,7 +46,7 @@ class MemoryJobQueue:
 
     @staticmethod
     def _public(job: Job) -> Job:
-        return replace(job, payload=load_json(job.payload))
+        return replace(job, payload=load_json_column("jobs", job.key, job.payload))
 
     async def enqueue(self, key: str, kind: str, payload: JSONValue, *, run_at: float) -> bool:
         self._ensure_open()
@@ -62,6 +66,15 @@ class MemoryJobQueue:
         return None if job is None else self._public(job)
 
     async def claim(self, owner: str, *, lease_seconds: float, now: float) -> Job | None:
+        async def claim_one() -> Job | None:
+            return self._claim_one(owner, lease_seconds, now)
+
+        async def bury(key: str, reason: str) -> bool:
+            return await self.fail(key, owner, reason, retry_at=None)
+
+        return await self._rows.readable_claim(claim_one, bury)
+
+    def _claim_one(self, owner: str, lease_seconds: float, now: float) -> Job | None:
         self._ensure_open()
         jobs = self._jobs.values()
         expired = [j for j in jobs if j.state == "running" and (j.lease_until or 0.0) <= now]

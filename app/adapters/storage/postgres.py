@@ -51,7 +51,7 @@ class PostgresStorage:
         """Decoded profiles, reused while their row is unchanged (see `decoded_cache`)."""
         self._on_operation = on_operation
         self._rows = UnreadableRows(on_decode_error)
-        self.jobs = PostgresJobQueue(pool)
+        self.jobs = PostgresJobQueue(pool, self._rows)
         """The durable job queue in the same database (`app.ports.JobQueue`)."""
         self.export = PostgresExport(pool)
         """Everything stored, for `owdata storage copy` (`app.ports.StorageExport`)."""

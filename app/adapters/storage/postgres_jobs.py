@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator
 from typing import Any, cast
 
 from app.adapters.storage import postgres_sql as sql
-from app.adapters.storage.codec import dump_json, load_json_column
+from app.adapters.storage.codec import UnreadableRows, dump_json, load_json_column
 from app.adapters.storage.outbox import JobSpec, PendingWrites
 from app.adapters.storage.postgres_pool import Connection, PostgresPool, affected
 from app.ports import JOB_STATES, MAX_ERROR_CHARS, Job, JobState, JSONValue
@@ -86,8 +86,9 @@ def _text(value: str) -> str:
 class PostgresJobQueue:
     """Implements `app.ports.JobQueue`; get one from `PostgresStorage.jobs`."""
 
-    def __init__(self, pool: PostgresPool) -> None:
+    def __init__(self, pool: PostgresPool, rows: UnreadableRows | None = None) -> None:
         self._pool = pool
+        self._rows = rows or UnreadableRows()  # a claimed job that cannot be decoded
 
     async def enqueue(self, key: str, kind: str, payload: JSONValue, *, run_at: float) -> bool:
         args = enqueue_args(JobSpec(key, kind, payload, run_at), time.time())
@@ -98,9 +99,15 @@ class PostgresJobQueue:
         return None if row is None else job_from_row(row)
 
     async def claim(self, owner: str, *, lease_seconds: float, now: float) -> Job | None:
-        args = (_text(owner), now + lease_seconds, now, time.time())
-        row = await self._pool.fetchrow(CLAIM, *args)
-        return None if row is None else job_from_row(row)
+        async def claim_one() -> Job | None:
+            args = (_text(owner), now + lease_seconds, now, time.time())
+            row = await self._pool.fetchrow(CLAIM, *args)
+            return None if row is None else job_from_row(row)
+
+        async def bury(key: str, reason: str) -> bool:
+            return await self.fail(key, owner, reason, retry_at=None)
+
+        return await self._rows.readable_claim(claim_one, bury)
 
     async def extend_lease(self, key: str, owner: str, *, lease_seconds: float, now: float) -> bool:
         args = (sql.b(key), _text(owner), now + lease_seconds, time.time())

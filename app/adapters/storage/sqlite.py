@@ -65,7 +65,7 @@ class SQLiteStorage:
         self._rows = UnreadableRows(on_decode_error)
         self.decoded_profiles = DecodedCache(profile_cache_bytes)
         """Recently decoded profiles, reused while their row is unchanged."""
-        self.jobs = SQLiteJobQueue(pool)
+        self.jobs = SQLiteJobQueue(pool, self._rows)
         """The durable job queue in the same file (`app.ports.JobQueue`)."""
         self.export = SQLiteExport(pool)
         """Everything stored, for `owdata storage copy` (`app.ports.StorageExport`)."""

@@ -22,7 +22,7 @@ from dataclasses import asdict
 from typing import Any, cast
 
 from app.adapters.storage import sqlite_rows as sql
-from app.adapters.storage.codec import dump_json, load_json_column
+from app.adapters.storage.codec import UnreadableRows, dump_json, load_json_column
 from app.adapters.storage.outbox import JobSpec, PendingWrites
 from app.adapters.storage.sqlite_pool import SQLitePool
 from app.ports import JOB_STATES, MAX_ERROR_CHARS, Job, JobState, JSONValue
@@ -87,8 +87,9 @@ def job_from_row(row: Any) -> Job:
 class SQLiteJobQueue:
     """Implements `app.ports.JobQueue`; get one from `SQLiteStorage.jobs`."""
 
-    def __init__(self, pool: SQLitePool) -> None:
+    def __init__(self, pool: SQLitePool, rows: UnreadableRows | None = None) -> None:
         self._pool = pool
+        self._rows = rows or UnreadableRows()  # a claimed job that cannot be decoded
 
     async def _write(self, query: str, params: dict[str, Any]) -> bool:
         async with self._pool.transaction() as conn:
@@ -105,11 +106,18 @@ class SQLiteJobQueue:
         return job_from_row(rows[0]) if rows else None
 
     async def claim(self, owner: str, *, lease_seconds: float, now: float) -> Job | None:
-        params = {"owner": owner, "until": now + lease_seconds, "now": now, "wall": time.time()}
-        async with self._pool.transaction() as conn:
-            # execute_fetchall steps the statement to its end before the commit.
-            rows = list(await conn.execute_fetchall(CLAIM, params))
-        return job_from_row(rows[0]) if rows else None
+        async def claim_one() -> Job | None:
+            until, wall = now + lease_seconds, time.time()
+            params = {"owner": owner, "until": until, "now": now, "wall": wall}
+            async with self._pool.transaction() as conn:
+                # execute_fetchall steps the statement to its end before the commit.
+                rows = list(await conn.execute_fetchall(CLAIM, params))
+            return job_from_row(rows[0]) if rows else None
+
+        async def bury(key: str, reason: str) -> bool:
+            return await self.fail(key, owner, reason, retry_at=None)
+
+        return await self._rows.readable_claim(claim_one, bury)
 
     async def extend_lease(self, key: str, owner: str, *, lease_seconds: float, now: float) -> bool:
         return await self._write(EXTEND, {"key": key, "owner": owner, "until": now + lease_seconds})

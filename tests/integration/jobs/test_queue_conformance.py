@@ -13,6 +13,7 @@ import pytest
 
 from app.adapters.storage.errors import StorageClosedError
 from app.ports import MAX_ERROR_CHARS, OutboxStorage
+from tests.integration.storage.conftest import damage
 
 from .conftest import T0
 
@@ -143,6 +144,23 @@ class TestClaim:
         assert (await storage.jobs.get("k")).lease_until == T0 + 50 + LEASE  # type: ignore[union-attr]
         assert not await storage.jobs.extend_lease("k", "w#2", lease_seconds=LEASE, now=T0)
         assert not await storage.jobs.extend_lease("nothing", "w#1", lease_seconds=LEASE, now=T0)
+
+    async def test_an_unreadable_job_is_buried_and_the_next_one_claimed(
+        self, storage: OutboxStorage, decode_errors: list[str]
+    ) -> None:
+        await storage.jobs.enqueue("damaged", "a", {"v": 1}, run_at=T0 - 1)
+        await storage.jobs.enqueue("sound", "a", {"v": 2}, run_at=T0)
+        await damage(storage, "jobs", "damaged", column="payload")
+
+        job = await claim(storage)
+
+        assert job is not None
+        assert (job.key, job.payload) == ("sound", {"v": 2})
+        assert decode_errors == ["jobs"]  # reported once, as every unreadable row is
+        counts = await storage.jobs.counts()
+        assert (counts["dead"], counts["running"], counts["queued"]) == (1, 1, 0)
+        assert await storage.jobs.complete("sound", "w#1")
+        assert await claim(storage, "w#2", now=T0 + 2 * LEASE) is None  # never again
 
 
 class TestFinish:

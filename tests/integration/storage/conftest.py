@@ -84,6 +84,9 @@ async def damage(storage: Storage, table: str, key: str, column: str = "parsed")
         await storage._pool.execute(query, damaged, key.encode())
         return
     assert isinstance(storage, MemoryStorage), f"no way to damage {type(storage).__name__}"
+    if table == "jobs":  # a job's only decoded column is its payload
+        storage.jobs._jobs[key] = replace(storage.jobs._jobs[key], payload=DAMAGED_JSON)
+        return
     rows: Any = storage._static if table == "static_data" else storage._players
     rows[key] = replace(rows[key], **{column: DAMAGED_JSON})
 
