@@ -2,8 +2,9 @@
 
 Part of the composition root: it opens the two storages named on the command line (pool
 sizes from settings), runs `app.services.storage_copy`, draws a progress bar on stderr
-and prints the counts copied and verified. Exit status 0 when every record read back
-equal, 1 when some did not (they are listed), 2 when a storage cannot be opened.
+(`app.devtools.progress`) and prints the counts copied and verified. Exit status 0 when
+every record read back equal, 1 when some did not (they are listed), 2 when a storage
+cannot be opened.
 
     $ owdata storage copy --from data/owdata.db --to postgresql://owdata@db/owdata
     kind              copied  verified
@@ -14,18 +15,16 @@ equal, 1 when some did not (they are listed), 2 when a storage cannot be opened.
 from __future__ import annotations
 
 import asyncio
-import sys
 import time
 from pathlib import Path
-from typing import TextIO
 
 from app.adapters.storage.postgres import PostgresStorage
 from app.adapters.storage.sqlite import SQLiteStorage
 from app.bootstrap_storage import StorageStartupError, pool_options, redact
 from app.config import Settings
+from app.devtools.progress import Progress
 from app.services.storage_copy import KINDS, CopyReport, copy_storage
 
-BAR_WIDTH = 30
 REDRAW_SECONDS = 0.1
 
 type Opened = SQLiteStorage | PostgresStorage
@@ -50,29 +49,26 @@ async def open_location(location: str, settings: Settings, *, must_exist: bool) 
         raise StorageStartupError(f"cannot open {name}: {detail}") from exc
 
 
-class ProgressBar:
-    """`copy static_data [#####.....] 12/40` redrawn in place, at most every 0.1 s."""
+class CopyProgress:
+    """`[#####---] 12/40 copy static_data` on stderr (`Progress`): on a terminal redrawn in
+    place at most every 0.1 s; elsewhere (CI logs, files) a line as each kind starts and
+    ends, never one per record."""
 
-    def __init__(self, out: TextIO = sys.stderr) -> None:
-        self._out = out
+    def __init__(self, bar: Progress | None = None) -> None:
+        self._bar = bar or Progress(total=0)
         self._last = 0.0
-        self._line = ""
+        self._step = ("", "")
 
     def __call__(self, phase: str, kind: str, done: int, total: int) -> None:
-        now = time.monotonic()
-        if done < total and now - self._last < REDRAW_SECONDS:
+        now, step = time.monotonic(), (phase, kind)
+        within = step == self._step and done < total  # a kind under way: redraw sparingly
+        if within and (not self._bar.tty or now - self._last < REDRAW_SECONDS):
             return
-        self._last = now
-        filled = BAR_WIDTH if total == 0 else min(BAR_WIDTH, BAR_WIDTH * done // total)
-        bar = "#" * filled + "." * (BAR_WIDTH - filled)
-        self._line = f"{phase:<6} {kind:<16} [{bar}] {done}/{total}"
-        self._out.write(f"\r{self._line}")
-        self._out.flush()
+        self._last, self._step = now, step
+        self._bar.show(done, total, f"{phase} {kind}")
 
     def close(self) -> None:
-        if self._line:
-            self._out.write("\n")
-            self._out.flush()
+        self._bar.close()
 
 
 def render(report: CopyReport) -> str:
@@ -91,7 +87,7 @@ async def run_copy(source: str, target: str, settings: Settings) -> int:
     try:
         destination = await open_location(target, settings, must_exist=False)
         try:
-            bar = ProgressBar()
+            bar = CopyProgress()
             try:
                 report = await copy_storage(origin.export, destination, bar)
             finally:
