@@ -21,8 +21,10 @@ from app.parsers._career_templates import BAR, CARD, ROWS, whole
 from app.parsers._stat_keys import category_key, stat_key
 from app.parsers._stat_names import convert_value, hero_key
 
-# A row's name as serialised → (its label, its stat key); emptied when full.
+# A row's name as serialised → (its label, its stat key); emptied when full. Names longer
+# than LABEL_CHARS_MAX are not remembered: a few MB at most (Blizzard's are < 80 chars).
 LABELS_MAX: Final = 4096
+LABEL_CHARS_MAX: Final = 256
 _labels: dict[str, tuple[str, str]] = {}
 
 
@@ -75,9 +77,11 @@ def _label(name: str) -> tuple[str, str] | None:
         label = name.strip()
         if not label:
             return None
-        if len(_labels) >= LABELS_MAX:
-            _labels.clear()
-        found = _labels[name] = (label, stat_key(label))
+        found = (label, stat_key(label))
+        if len(name) <= LABEL_CHARS_MAX:
+            if len(_labels) >= LABELS_MAX:
+                _labels.clear()
+            _labels[name] = found
     return found
 
 

@@ -134,3 +134,18 @@ def test_the_label_table_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(categories[0]["stats"]) == _career_fast.LABELS_MAX + 10
     assert categories[0]["stats"][-1] == {"key": "stat_4105", "label": "Stat 4105", "value": 4105}
     assert 0 < len(_career_fast._labels) <= _career_fast.LABELS_MAX
+
+
+def test_long_names_are_read_but_not_remembered(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_career_fast, "_labels", {})
+    name = "Long " * 100
+    header = '<div class="category"><div class="content"><div class="header"><p>Combat</p></div>'
+    row = f'<div class="stat-item"><p class="name">{name}</p><p class="value">7</p></div>'
+
+    categories = _career_fast.stat_categories(f"{header}{row}</div></div>")
+
+    assert categories is not None
+    assert categories[0]["stats"] == [
+        {"key": "long_" * 99 + "long", "label": name.strip(), "value": 7}
+    ]
+    assert _career_fast._labels == {}
