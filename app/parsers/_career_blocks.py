@@ -55,6 +55,7 @@ def comparisons(
 
 
 def values_of(bars: list[Bar], where: str, problems: Problems) -> list[ComparisonValue]:
+    """The values of a category's bars (see `_career_bars`), recording the dropped ones."""
     values: list[ComparisonValue] = []
     for hero_id, title, description in bars:
         try:
