@@ -16,8 +16,13 @@ from app.parsers._career_nodes import attr, text
 from app.parsers._career_templates import Bar
 
 
-def bar_texts(category: LexborNode) -> list[Bar]:
-    found = _career_templates.bars(category)
+def bar_texts(category: LexborNode, serialised: str | None = None) -> list[Bar]:
+    """`serialised`: the category's `inner_html`, when the caller already has it."""
+    if _career_templates.is_bar(category):
+        return bar_texts_by_node(category)
+    found = _career_templates.bars_in(
+        category.inner_html or "" if serialised is None else serialised
+    )
     return found if found is not None else bar_texts_by_node(category)
 
 

@@ -5,11 +5,13 @@ Each bar, row and card is read on its own: one that cannot be read is recorded i
 `problems` and dropped, and every other keeps its hero and label (pairs are never matched
 by position, so nothing shifts).
 
-Speed (a page holds ~3,000 rows and ~600 bars): no selector runs per row or per bar. The
-rows of a card are its content's children, read through `first_child`/`last_child`; the
-bars of a category come from one selector query (`_career_bars`). Where the page is not
-shaped as expected, the same reading falls back to the general lookups, so the result
-never depends on which path ran.
+Speed (a page holds ~3,000 rows and ~800 bars): each hero block and bar category is
+serialised once; a plain one (Blizzard's exact markup, nothing to unescape, nothing to
+drop) goes straight to its output (`_career_fast`). Any other is read as texts, from the
+serialisation when the markup is Blizzard's (`_career_templates`), else node by node
+(no selector per row: a card's rows are its content's children, read through
+`first_child`/`last_child`; a category's bars come from one query, `_career_bars`), then
+row by row here, recording what it drops. The result never depends on which path ran.
 """
 
 from __future__ import annotations
@@ -24,10 +26,10 @@ from app.domain.player_career import (
     Stat,
     StatCategory,
 )
-from app.parsers import _career_templates
+from app.parsers import _career_fast, _career_templates
 from app.parsers._career_bars import bar_texts
 from app.parsers._career_nodes import Damaged, Problems, text
-from app.parsers._career_templates import Card
+from app.parsers._career_templates import Bar, Card
 from app.parsers._html import classes
 from app.parsers._stat_keys import category_key, comparison_key, stat_key
 from app.parsers._stat_names import convert_value, hero_key
@@ -42,15 +44,25 @@ def comparisons(
         if label is None:
             continue  # a hidden block the dropdown does not offer (all zeros)
         key = comparison_key(label)
-        values: list[ComparisonValue] = []
-        for hero_id, title, description in bar_texts(bars):
-            try:
-                values.append(_comparison_value(hero_id, title, description))
-            except Damaged as exc:  # this bar only: the others keep their hero and value
-                problems.add(f"{where}/heroes-comparisons/{key}", exc.reason, str(exc))
+        serialised = None if _career_templates.is_bar(bars) else bars.inner_html or ""
+        values = None if serialised is None else _career_fast.comparison_values(serialised)
+        if values is None:
+            found = bar_texts(bars, serialised)
+            values = values_of(found, f"{where}/heroes-comparisons/{key}", problems)
         if values:
             result[key] = {"label": COMPARISON_CATEGORIES.get(key, label), "values": values}
     return result
+
+
+def values_of(bars: list[Bar], where: str, problems: Problems) -> list[ComparisonValue]:
+    """The values of a category's bars (see `_career_bars`), recording the dropped ones."""
+    values: list[ComparisonValue] = []
+    for hero_id, title, description in bars:
+        try:
+            values.append(_comparison_value(hero_id, title, description))
+        except Damaged as exc:  # this bar only: the others keep their hero and value
+            problems.add(where, exc.reason, str(exc))
+    return values
 
 
 def _comparison_value(hero_id: str | None, title: str, raw: str) -> ComparisonValue:
@@ -84,9 +96,18 @@ def career_stats(
 
 
 def _hero_categories(block: LexborNode, where: str, problems: Problems) -> list[StatCategory]:
-    found = _career_templates.cards(block)
+    serialised = block.inner_html or ""
+    fast = _career_fast.stat_categories(serialised)
+    if fast is not None:
+        return fast
+    found = _career_templates.cards_in(serialised)
+    return categories_of(found if found is not None else cards_by_node(block), where, problems)
+
+
+def categories_of(cards: list[Card], where: str, problems: Problems) -> list[StatCategory]:
+    """The stat categories of a hero block's cards (see `cards_by_node`)."""
     categories: list[StatCategory] = []
-    for label, rows in found if found is not None else cards_by_node(block):
+    for label, rows in cards:
         stats: list[Stat] = []
         for name, raw, cells in rows:
             stat = _stat(name, raw, cells, where, problems)

@@ -41,12 +41,12 @@ _TEXT: Final = "([^<]*)"
 _ROW: Final = (
     f'<div class="stat-item"><p class="name">{_TEXT}</p><p class="value">{_TEXT}</p></div>'
 )
-_ROWS: Final = re.compile(_ROW)
-_CARD: Final = re.compile(
+ROWS: Final = re.compile(_ROW)
+CARD: Final = re.compile(
     '<div class="category"><div class="content"><div class="header">'
     f"<p>{_TEXT}</p></div>((?:{_ROW.replace('(', '(?:')})*)</div></div>"
 )
-_BAR: Final = re.compile(
+BAR: Final = re.compile(
     '<div class="Profile-progressBar(?: hide)?">'
     '<img class="Profile-progressBar--icon" src="[^"]*">'
     '<div class="Profile-progressBar--container">'
@@ -61,12 +61,17 @@ _BAR: Final = re.compile(
 
 def cards(block: LexborNode) -> list[Card] | None:
     """The cards of a hero block, or None when its children are not exactly cards."""
-    found = _whole(block, _CARD)
+    return cards_in(block.inner_html or "")
+
+
+def cards_in(serialised: str) -> list[Card] | None:
+    """`cards` of the block whose children serialise to `serialised`."""
+    found = whole(serialised, CARD)
     if found is None:
         return None
-    text = _text if any("&" in label or "&" in rows for label, rows in found) else str.strip
+    text = _text if "&" in serialised else str.strip
     return [
-        (text(label), [(text(name), text(value), 2) for name, value in _ROWS.findall(rows)])
+        (text(label), [(text(name), text(value), 2) for name, value in ROWS.findall(rows)])
         for label, rows in found
     ]
 
@@ -74,19 +79,28 @@ def cards(block: LexborNode) -> list[Card] | None:
 def bars(category: LexborNode) -> list[Bar] | None:
     """The bars of a top-heroes category, or None when its children are not exactly bars
     (or the category is itself marked as a bar, which the node reading counts as one)."""
-    if "Profile-progressBar" in category.attrs.sget("class").split():
+    if is_bar(category):
         return None
-    found = _whole(category, _BAR)
+    return bars_in(category.inner_html or "")
+
+
+def is_bar(category: LexborNode) -> bool:
+    """Whether the category is itself marked as a bar (never read in one go)."""
+    return "Profile-progressBar" in category.attrs.sget("class").split()
+
+
+def bars_in(serialised: str) -> list[Bar] | None:
+    """`bars` of a category (not itself a bar) whose children serialise to `serialised`."""
+    found = whole(serialised, BAR)
     if found is None:
         return None
-    text = _text if any("&" in "".join(groups) for groups in found) else str.strip
+    text = _text if "&" in serialised else str.strip
     return [(text(hero) or None, text(title), text(value)) for hero, title, value in found]
 
 
-def _whole(node: LexborNode, pattern: re.Pattern[str]) -> list[tuple[str, ...]] | None:
-    """The groups of each `pattern` match, when the matches cover `node`'s serialised
-    children from start to end; else None."""
-    serialised = node.inner_html or ""
+def whole(serialised: str, pattern: re.Pattern[str]) -> list[tuple[str, ...]] | None:
+    """The groups of each `pattern` match, when the matches cover `serialised` (a node's
+    serialised children) from start to end; else None."""
     found: list[tuple[str, ...]] = []
     position, end = 0, len(serialised)
     match = pattern.match

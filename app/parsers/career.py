@@ -31,8 +31,9 @@ How: one lexbor parse, then each platform view, gamemode block, top-heroes categ
 hero block is visited once, always searching inside its own (disjoint) subtree, so the
 cost grows linearly with the page. The ~3,000 stat rows and ~600 bars of a page are not
 visited node by node: each hero block and category in Blizzard's exact markup is read
-in one go from its serialised HTML (`_career_templates`); any other markup falls back to
-the node-by-node reading, which gives the same texts (tested on every captured block).
+in one go from its serialised HTML (`_career_fast`, `_career_templates`); any other markup
+falls back to the node-by-node reading, which gives the same output (tested on every
+captured block).
 
 What is fatal and what is dropped:
 - No `blz-section.Profile-masthead` on a complete page → `NotFoundError` (Blizzard's
