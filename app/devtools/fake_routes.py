@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.domain.player_ids import CAREER_PREFIX
+
 RouteEntry = Mapping[str, Any]
 """One route as written in `manifest.json` (plus the optional inline `body`)."""
-
-_CAREER_PREFIX = "/en-us/career/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +107,7 @@ def without_redirects(
     overlay: list[dict[str, Any]] = []
     for entry in routes:
         location = entry.get("location")
-        if not entry["path"].startswith(_CAREER_PREFIX) or not location:
+        if not entry["path"].startswith(CAREER_PREFIX) or not location:
             continue
         target = by_path.get(location)
         if target is None:

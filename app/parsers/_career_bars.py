@@ -3,27 +3,17 @@
 absent or blank), its first `.Profile-progressBar-title`'s text and its first
 `.Profile-progressBar-description`'s text ("" when absent). Used by `_career_blocks`.
 
-Blizzard's markup is read in one go (`_career_templates.bars`); anything else, bar by bar
-through the nodes (three selector lookups per bar, several times slower, same texts).
+Blizzard's markup is read in one go (`_career_templates.bars_in`, by `_career_blocks`);
+anything else here, bar by bar through the nodes (three selector lookups per bar, several
+times slower, same texts).
 """
 
 from __future__ import annotations
 
 from selectolax.lexbor import LexborNode
 
-from app.parsers import _career_templates
 from app.parsers._career_nodes import attr, text
 from app.parsers._career_templates import Bar
-
-
-def bar_texts(category: LexborNode, serialised: str | None = None) -> list[Bar]:
-    """`serialised`: the category's `inner_html`, when the caller already has it."""
-    if _career_templates.is_bar(category):
-        return bar_texts_by_node(category)
-    found = _career_templates.bars_in(
-        category.inner_html or "" if serialised is None else serialised
-    )
-    return found if found is not None else bar_texts_by_node(category)
 
 
 def bar_texts_by_node(category: LexborNode) -> list[Bar]:

@@ -27,7 +27,7 @@ from app.domain.player_career import (
     StatCategory,
 )
 from app.parsers import _career_fast, _career_templates
-from app.parsers._career_bars import bar_texts
+from app.parsers._career_bars import bar_texts_by_node
 from app.parsers._career_nodes import Damaged, Problems, text
 from app.parsers._career_templates import Bar, Card
 from app.parsers._html import classes
@@ -47,8 +47,9 @@ def comparisons(
         serialised = None if _career_templates.is_bar(bars) else bars.inner_html or ""
         values = None if serialised is None else _career_fast.comparison_values(serialised)
         if values is None:
-            found = bar_texts(bars, serialised)
-            values = values_of(found, f"{where}/heroes-comparisons/{key}", problems)
+            found = None if serialised is None else _career_templates.bars_in(serialised)
+            read = found if found is not None else bar_texts_by_node(bars)
+            values = values_of(read, f"{where}/heroes-comparisons/{key}", problems)
         if values:
             result[key] = {"label": COMPARISON_CATEGORIES.get(key, label), "values": values}
     return result

@@ -11,7 +11,7 @@ import logging
 from typing import Final
 
 from app.domain.errors import ParseProblem, ProblemReason
-from app.parsers._html import Node, PageReader, classes
+from app.parsers._html import Node, PageReader, classes, text_of
 
 PAGE: Final = PageReader("career")
 # The career parser's logger: operators filter one name for the whole page.
@@ -42,9 +42,8 @@ def class_value(node: Node, mapping: dict[str, str]) -> str | None:
 
 
 def text(node: Node | None) -> str:
-    """`text_of(node)`, "" for no node; lexbor's own text content (no Python callback per
-    text node): the same text, several times faster."""
-    return node.text_lexbor().strip() if node is not None else ""
+    """`text_of(node)`, "" for no node."""
+    return text_of(node) if node is not None else ""
 
 
 def attr(node: Node | None, name: str) -> str | None:

@@ -99,7 +99,7 @@ def is_truncated(html: str) -> bool:
 
 def text_of(node: Node) -> str:
     """All text under `node`, stripped at both ends (inner spacing kept as Blizzard wrote it)."""
-    return node.text(deep=True).strip()
+    return node.text_lexbor().strip()  # lexbor's own text content: no callback per text node
 
 
 def one_line(text: str) -> str:
