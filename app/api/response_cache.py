@@ -7,8 +7,7 @@ without entering FastAPI at all. A hit therefore returns the same bytes, the sam
 `ETag` and the same headers as the miss that filled it, with `Age` brought up to date.
 `If-None-Match` is honoured on hits and misses alike (304 without a body), and so is
 HEAD (the routes answer GET: a HEAD miss is their GET answer, stored, sent without its
-body). Query strings
-longer than `max_query_length` get a JSON 414 before anything else.
+body). Query strings longer than `max_query_length` get a JSON 414 before anything else.
 
 Hits are the hottest path there is, so recent ones are kept prepared (`Hot`: decoded,
 headers built, ASGI messages ready) by raw path and query string. The cache stays the
