@@ -134,6 +134,9 @@ class ValkeyCache:
     client (which it owns and closes) for callers that need other connection settings.
     """
 
+    get_nowait_is_final = False
+    """`get_nowait` holds only the near copies: its None means "ask `get`"."""
+
     def __init__(
         self,
         client: Valkey,
@@ -221,10 +224,11 @@ class ValkeyCache:
             copy = near.get(key)
             if copy is not None:
                 return copy
+        if not self.circuit.allow():  # before a fill is begun: nothing left pending
+            return None
+        if near is not None:
             self.start_tracking()
             token = near.begin(key)
-        if not self.circuit.allow():
-            return None
         name = self._prefix + key
         try:
             if near is None or token is None:

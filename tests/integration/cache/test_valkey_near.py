@@ -190,3 +190,20 @@ async def test_without_a_byte_budget_there_are_no_near_copies(valkey_url: str) -
         assert cache.get_nowait("k") is None
     finally:
         await cache.close()
+
+
+async def test_a_skipped_valkey_leaves_no_fill_pending(valkey_url: str) -> None:
+    # The breaker is shared with the throttle and the lock: it may be open while the
+    # invalidation listener still works. A get it skips must not begin a near-copy fill.
+    cache = near_cache(valkey_url)
+    await until_tracking(cache)
+    try:
+        while cache.circuit.allow():
+            cache.circuit.failed()
+        for i in range(20):
+            assert await cache.get(f"skipped:{i}") is None
+        near = cache.near
+        assert near is not None
+        assert near._pending == {}
+    finally:
+        await cache.close()
