@@ -82,6 +82,10 @@ class ResponseCacheMiddleware:
         # An in-process cache, or Valkey's near copies, can answer without a coroutine
         # (`get_nowait`; its None means "ask `get`").
         self._get_nowait: Callable[[str], bytes | None] | None = getattr(cache, "get_nowait", None)
+        # Whether a None from `get_nowait` is a miss (an in-process cache) or "ask `get`".
+        self._nowait_final = self._get_nowait is not None and getattr(
+            cache, "get_nowait_is_final", False
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -105,7 +109,7 @@ class ResponseCacheMiddleware:
         if key is None:
             return
         raw = self._get_nowait(key) if self._get_nowait else None
-        if raw is None:  # `get_nowait` knows only what it holds in process (Valkey's near copies)
+        if raw is None and not self._nowait_final:  # Valkey: not among its near copies
             raw = await self.cache.get(key)
         if raw is None:
             hot = None

@@ -49,6 +49,9 @@ class MemoryCache:
     them awaits, so each runs atomically with respect to other tasks.
     """
 
+    get_nowait_is_final = True
+    """`get_nowait` holds everything `get` could answer: its None is a miss."""
+
     def __init__(
         self,
         *,
