@@ -18,8 +18,6 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
-from starlette.routing import BaseRoute
 
 from app.api.application import OwdataApp
 from app.api.warmup import WARM_UP_REQUESTS, api_routes, warm_up
@@ -27,15 +25,6 @@ from app.config import Settings
 from app.connection_warmup import warm_connections
 from app.main import create_app
 from tests.e2e.processes import serving
-
-
-def _api_routes(routes: list[BaseRoute]) -> Iterator[APIRoute]:
-    for route in routes:
-        if isinstance(route, APIRoute):
-            yield route
-        nested = getattr(route, "original_router", None)  # FastAPI's included routers
-        if nested is not None:
-            yield from _api_routes(nested.routes)
 
 
 def _calls(dependant: Dependant) -> Iterator[tuple[str, object]]:
@@ -48,7 +37,7 @@ def test_every_route_and_dependency_runs_on_the_event_loop() -> None:
     # FastAPI runs a sync endpoint or dependency in anyio's thread pool: a thread hop on
     # every routed request, and anyio's thread machinery set up by the first one.
     app = create_app(Settings(_env_file=None))
-    routes = list(_api_routes(app.routes))
+    routes = list(api_routes(app.routes))
     assert len(routes) >= 10, [r.path for r in routes]
     sync = [
         f"{route.path}: {name}"

@@ -61,10 +61,6 @@ class TrackingListener:
         self._task: asyncio.Task[None] | None = None
         self._lost_logged = False
 
-    @property
-    def started(self) -> bool:
-        return self._task is not None
-
     def start(self) -> None:
         """Start listening in the background (in the running loop); idempotent."""
         if self._task is None:

@@ -20,6 +20,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Iterator
+from typing import Any
 
 from app.adapters.storage import postgres_sql as sql
 from app.adapters.storage.codec import (
@@ -104,21 +105,16 @@ class PostgresStorage:
     async def get_player(self, key: str) -> PlayerRecord | None:
         with self._timed("player_profiles", "get"):
             row = await self._pool.fetchrow(sql.GET_PLAYER, sql.b(key))
-            return (
-                None
-                if row is None
-                else await self._rows.absent(sql.player_from_row(row, self.decoded_profiles))
-            )
+            return None if row is None else await self._player(row)
 
     async def find_player_by_battletag(self, battletag: str) -> PlayerRecord | None:
         """The most recently fetched profile with this exact BattleTag."""
         with self._timed("player_profiles", "find_by_battletag"):
             row = await self._pool.fetchrow(sql.FIND_PLAYER_BY_BATTLETAG, sql.b(battletag))
-            return (
-                None
-                if row is None
-                else await self._rows.absent(sql.player_from_row(row, self.decoded_profiles))
-            )
+            return None if row is None else await self._player(row)
+
+    async def _player(self, row: Any) -> PlayerRecord | None:
+        return await self._rows.absent(sql.player_from_row(row, self.decoded_profiles))
 
     async def put_player(self, record: PlayerRecord) -> None:
         """Upsert; a None `battletag` or `name` keeps the stored value. A Blizzard-ID-keyed
