@@ -6,10 +6,11 @@ Each bar, row and card is read on its own: one that cannot be read is recorded i
 by position, so nothing shifts).
 
 Speed (a page holds ~3,000 rows and ~800 bars): each hero block and bar category is
-serialised once; a plain one (Blizzard's exact markup, nothing to unescape, nothing to
-drop) goes straight to its output (`_career_fast`). Any other is read as texts, from the
-serialisation when the markup is Blizzard's (`_career_templates`), else node by node
-(no selector per row: a card's rows are its content's children, read through
+read from its children's text, cut out of the page before the parse (`_career_cuts`) or
+else serialised once; a plain one (Blizzard's exact markup, nothing to unescape, nothing
+to drop) goes straight to its output (`_career_fast`). Any other is read as texts, from
+that text when the markup is Blizzard's (`_career_templates`), else node by node (no
+selector per row: a card's rows are its content's children, read through
 `first_child`/`last_child`; a category's bars come from one query, `_career_bars`), then
 row by row here, recording what it drops. The result never depends on which path ran.
 """
@@ -28,6 +29,7 @@ from app.domain.player_career import (
 )
 from app.parsers import _career_fast, _career_templates
 from app.parsers._career_bars import bar_texts_by_node
+from app.parsers._career_cuts import Cuts
 from app.parsers._career_nodes import Damaged, Problems, text
 from app.parsers._career_templates import Bar, Card
 from app.parsers._html import classes
@@ -36,7 +38,7 @@ from app.parsers._stat_names import convert_value, hero_key
 
 
 def comparisons(
-    block: LexborNode, categories: dict[str, str], where: str, problems: Problems
+    block: LexborNode, categories: dict[str, str], where: str, cuts: Cuts, problems: Problems
 ) -> dict[str, Comparison]:
     result: dict[str, Comparison] = {}
     for bars in block.css("div.Profile-progressBars"):
@@ -44,7 +46,7 @@ def comparisons(
         if label is None:
             continue  # a hidden block the dropdown does not offer (all zeros)
         key = comparison_key(label)
-        serialised = None if _career_templates.is_bar(bars) else bars.inner_html or ""
+        serialised = None if _career_templates.is_bar(bars) else cuts.children_html(bars)
         values = None if serialised is None else _career_fast.comparison_values(serialised)
         if values is None:
             found = None if serialised is None else _career_templates.bars_in(serialised)
@@ -77,7 +79,7 @@ def _comparison_value(hero_id: str | None, title: str, raw: str) -> ComparisonVa
 
 
 def career_stats(
-    section: LexborNode, heroes: dict[str, str], where: str, problems: Problems
+    section: LexborNode, heroes: dict[str, str], where: str, cuts: Cuts, problems: Problems
 ) -> dict[str, list[StatCategory]]:
     # Hero blocks are `<span class="stats-container option-N">`, N = the dropdown's value.
     hero_by_class = {f"option-{value}": hero_key(label) for value, label in heroes.items()}
@@ -89,15 +91,17 @@ def career_stats(
             detail = f"block {option!r} not in the dropdown"
             problems.add(f"{where}/career-stats", "unknown_block", detail)
             continue
-        categories = _hero_categories(block, f"{where}/career-stats/{hero}", problems)
+        categories = _hero_categories(block, f"{where}/career-stats/{hero}", cuts, problems)
         if categories and hero not in result:
             result[hero] = categories
     # A stable order whatever Blizzard's dropdown order: "all-heroes" first, then by key.
     return dict(sorted(result.items(), key=lambda item: (item[0] != ALL_HEROES, item[0])))
 
 
-def _hero_categories(block: LexborNode, where: str, problems: Problems) -> list[StatCategory]:
-    serialised = block.inner_html or ""
+def _hero_categories(
+    block: LexborNode, where: str, cuts: Cuts, problems: Problems
+) -> list[StatCategory]:
+    serialised = cuts.children_html(block)
     fast = _career_fast.stat_categories(serialised)
     if fast is not None:
         return fast

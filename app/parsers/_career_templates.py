@@ -1,11 +1,12 @@
-"""Blizzard's stat cards and top-heroes bars, read from their serialised HTML in one go.
+"""Blizzard's stat cards and top-heroes bars, read from their children's HTML in one go.
 
 A career page holds ~3,000 stat rows and ~600 bars; visiting each through Python node
 objects (a wrapper per node, a call per text) costs more than lexbor's whole parse. So a
 hero block (`span.stats-container`) or a category (`div.Profile-progressBars`) is first
-tried as a whole: lexbor serialises its children, and that text must be, from start to
-end, a sequence of Blizzard's exact markup (below; only text and the values shown as
-`…` vary). When it is, the markup fixes the tree, so the texts read from it are those the
+tried as a whole: its children's text (cut out of the page before the parse by
+`_career_cuts`, else serialised by lexbor) must be, from start to end, a sequence of
+Blizzard's exact markup (below; only text and the values shown as `…` vary). When it
+is, the markup fixes the tree, so the texts read from it are those the
 node-by-node reading finds (`tests/unit/parsers/test_career_templates.py` checks both
 agree on every captured block); when it is not (Blizzard changed something), these return
 None and the caller reads the nodes one by one, as robustly as before.
@@ -37,26 +38,31 @@ type Card = tuple[str, list[tuple[str, str, int]]]
 type Bar = tuple[str | None, str, str]
 """A bar's `data-hero-id` (None when blank), title text and description text."""
 
-_TEXT: Final = "([^<]*)"
-_ROW: Final = (
-    f'<div class="stat-item"><p class="name">{_TEXT}</p><p class="value">{_TEXT}</p></div>'
-)
-ROWS: Final = re.compile(_ROW)
-CARD: Final = re.compile(
+# Blizzard's markup with holes: `{t}` a text, `{a}` an attribute value we do not read,
+# `{h}` the hero id, `{rows}` a card's rows. `_career_cuts` fills them more strictly.
+ROW_MARKUP: Final = '<div class="stat-item"><p class="name">{t}</p><p class="value">{t}</p></div>'
+CARD_MARKUP: Final = (
     '<div class="category"><div class="content"><div class="header">'
-    f"<p>{_TEXT}</p></div>((?:{_ROW.replace('(', '(?:')})*)</div></div>"
+    "<p>{t}</p></div>{rows}</div></div>"
 )
-BAR: Final = re.compile(
+BAR_MARKUP: Final = (
     '<div class="Profile-progressBar(?: hide)?">'
-    '<img class="Profile-progressBar--icon" src="[^"]*">'
+    '<img class="Profile-progressBar--icon" src="{a}">'
     '<div class="Profile-progressBar--container">'
-    '<div class="Profile-progressBar--bar" data-progress="[^"]*" data-hero-id="([^"]*)">'
-    '<div class="Profile-progressBar--progress" style="[^"]*"></div></div>'
+    '<div class="Profile-progressBar--bar" data-progress="{a}" data-hero-id="{h}">'
+    '<div class="Profile-progressBar--progress" style="{a}"></div></div>'
     '<div class="Profile-progressBar--textWrapper">'
-    f'<div class="Profile-progressBar-title">{_TEXT}</div>'
-    f'<div class="Profile-progressBar-description">{_TEXT}</div>'
+    '<div class="Profile-progressBar-title">{t}</div>'
+    '<div class="Profile-progressBar-description">{t}</div>'
     "</div></div></div>"
 )
+_TEXT: Final = "[^<]*"
+_VALUE: Final = '[^"]*'
+ROWS: Final = re.compile(ROW_MARKUP.format(t=f"({_TEXT})"))
+CARD: Final = re.compile(
+    CARD_MARKUP.format(t=f"({_TEXT})", rows=f"((?:{ROW_MARKUP.format(t=_TEXT)})*)")
+)
+BAR: Final = re.compile(BAR_MARKUP.format(t=f"({_TEXT})", a=_VALUE, h=f"({_VALUE})"))
 
 
 def cards(block: LexborNode) -> list[Card] | None:

@@ -27,13 +27,16 @@ stats by `_career_blocks` (bars by `_career_bars`), values and names by `_stat_n
 keys by `_stat_keys`, shared lookups live in `_career_nodes` and `_html`; this module
 walks the platform views.
 
-How: one lexbor parse, then each platform view, gamemode block, top-heroes category and
-hero block is visited once, always searching inside its own (disjoint) subtree, so the
-cost grows linearly with the page. The ~3,000 stat rows and ~600 bars of a page are not
-visited node by node: each hero block and category in Blizzard's exact markup is read
-in one go from its serialised HTML (`_career_fast`, `_career_templates`); any other markup
-falls back to the node-by-node reading, which gives the same output (tested on every
-captured block).
+How: the hero blocks and top-heroes categories in Blizzard's exact markup (~95% of the
+page) are cut out of the text and lexbor parses the rest (`_career_cuts`: the parsed tree
+must show each cut block in an ordinary place, else the whole page is parsed). Then each
+platform view, gamemode block, top-heroes category and hero block is visited once,
+always searching inside its own (disjoint) subtree, so the cost grows linearly with the
+page. The ~3,000 stat rows and ~600 bars of a page are not visited node by node: each
+block in Blizzard's markup is read in one go from its text, the cut-out one or lexbor's
+serialisation (`_career_fast`, `_career_templates`); any other markup falls back to the
+node-by-node reading. Every path gives the same output (tested on every captured block
+and page).
 
 What is fatal and what is dropped:
 - No `blz-section.Profile-masthead` on a complete page → `NotFoundError` (Blizzard's
@@ -65,6 +68,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from app.domain.errors import NotFoundError, ParseProblem
 from app.domain.player_career import GAMEMODES, PLATFORMS, ParsedCareer, PlatformStats
 from app.parsers._career_blocks import career_stats, comparisons
+from app.parsers._career_cuts import Cuts, cut
 from app.parsers._career_nodes import PAGE, VIEW_CLASSES, Problems, class_value, text
 from app.parsers._career_summary import summary
 from app.parsers._html import classes
@@ -105,10 +109,16 @@ def parse_career(html: str) -> dict[str, Any]:
     return parse_career_report(html).career
 
 
-def parse_career_report(html: str) -> CareerParse:
-    """`parse_career`, with the `ParseProblem`s of the parts it had to drop."""
+def parse_career_report(html: str, *, cut_blocks: bool = True) -> CareerParse:
+    """`parse_career`, with the `ParseProblem`s of the parts it had to drop.
+
+    `cut_blocks=False` parses every block with lexbor (`_career_cuts` reads the ones in
+    Blizzard's markup from the page's text, with the same result): tests compare both."""
     PAGE.require_complete(html)
-    tree = LexborHTMLParser(html)
+    reduced, cuts = cut(html) if cut_blocks else (html, Cuts())
+    tree = LexborHTMLParser(reduced)
+    if cuts.children and not cuts.placed(tree):
+        tree, cuts = LexborHTMLParser(html), Cuts()
     masthead = tree.css_first("blz-section.Profile-masthead")
     if masthead is None:
         raise NotFoundError("Player not found")
@@ -122,7 +132,7 @@ def parse_career_report(html: str) -> CareerParse:
             detail = f"a view with classes {classes(view)}"
             problems.add("stats", "unknown_platform", detail)
         elif stats[platform] is None:  # a duplicated view: the first one wins
-            stats[platform], seasons[platform] = _platform(view, platform, problems)
+            stats[platform], seasons[platform] = _platform(view, platform, cuts, problems)
 
     career: ParsedCareer = {"summary": summary(masthead, seasons, problems), "stats": stats}
     return CareerParse(cast(dict[str, Any], career), list(problems))
@@ -132,7 +142,7 @@ def parse_career_report(html: str) -> CareerParse:
 
 
 def _platform(
-    view: LexborNode, platform: str, problems: Problems
+    view: LexborNode, platform: str, cuts: Cuts, problems: Problems
 ) -> tuple[PlatformStats | None, int | None]:
     """One `div.Profile-view`: its gamemodes' stats (None if none has data) and the season."""
     tops, careers = _gamemode_blocks(view)
@@ -159,10 +169,10 @@ def _platform(
         result[gamemode] = {
             "heroes_comparisons": {}
             if top is None
-            else comparisons(tops[gamemode], top, where, problems),
+            else comparisons(tops[gamemode], top, where, cuts, problems),
             "career_stats": {}
             if career is None
-            else career_stats(careers[gamemode], career, where, problems),
+            else career_stats(careers[gamemode], career, where, cuts, problems),
         }
     if all(value is None for value in result.values()):
         return None, season

@@ -21,11 +21,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench.cached_hit import fake_upstream
+from bench.career_parse import ParseRatio, career_parse_figures
 from bench.harness import progress, spread
 from bench.issue15.first import FirstFigure, first_vs_next
 from bench.issue15.hits import Side, storage_vs_hit, valkey_vs_memory
 from bench.issue15.memory import MemoryFigure, mixed_load_rss
-from bench.issue15.parse import ParseRatio, parse_ratios
 from bench.issue15.servers import valkey
 
 FIGURES = ("hits", "storage", "parse", "first", "memory")
@@ -55,7 +55,8 @@ def report_parse(figures: list[ParseRatio]) -> None:
     for f in figures:
         ours, lexbor = spread(f.ours_ms, ".1f"), spread(f.lexbor_ms, ".1f")
         print(f"   {f.page:<14} {f.size // 1024:>4} KB  ours {ours:>18}", end="")
-        print(f"  lexbor {lexbor:>16}  ratio {spread(f.ratios, '.1f')} (goal <= 2)")
+        print(f"  lexbor {lexbor:>16}  ratio {spread(f.ratios, '.2f')} (goal <= 2)", end="")
+        print(f"  whole-page parse {spread(f.whole_ratios, '.2f')}")
 
 
 def report_first(figures: list[FirstFigure]) -> None:
@@ -99,7 +100,7 @@ def main() -> None:
 
     reports: dict[int, Callable[[], None]] = {}  # by figure number
     if "parse" in only:
-        parsed = parse_ratios(args.parse_runs)
+        parsed = career_parse_figures(args.parse_runs)
         reports[3] = lambda: report_parse(parsed)
     with tempfile.TemporaryDirectory(prefix="owdata-issue15-") as tmp:
         workdir = Path(tmp)

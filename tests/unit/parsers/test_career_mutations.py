@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import json
 import re
+from functools import partial
 
 import pytest
 
-from app.parsers.career import parse_career, parse_career_report
+from app.parsers.career import CareerParse, parse_career, parse_career_report
 from tests.career_mutations import MUTATIONS, Mutation
 from tests.conftest import Pages
 from tests.unit.parsers._mangling import GONE, attempt, mutations, rename_class
@@ -26,6 +27,7 @@ def test_mutated_page_parses_to_what_can_be_read(pages: Pages, mutation: Mutatio
 
     assert json.loads(json.dumps(report.career)) == report.career
     assert report.career["summary"]["username"] == "TeKrop"
+    assert _outcome(report) == _outcome(parse_career_report(page, cut_blocks=False))
     assert sorted(p.reason for p in report.problems) == mutation.reasons
     assert all(p.page_type == "career" for p in report.problems)
     mutation.check(original, report.career)
@@ -93,6 +95,7 @@ def test_any_renamed_class_keeps_the_player(pages: Pages, token: str) -> None:
 
     assert report.career["summary"]["username"] == "TeKrop"
     assert json.loads(json.dumps(report.career)) == report.career
+    assert _outcome(report) == _outcome(parse_career_report(page, cut_blocks=False))
 
 
 def test_any_mangling_gives_a_known_error_or_a_career(pages: Pages) -> None:
@@ -105,3 +108,12 @@ def test_any_mangling_gives_a_known_error_or_a_career(pages: Pages) -> None:
         result = attempt(parse_career, page)
         if isinstance(result, dict):
             assert json.loads(json.dumps(result)) == result, label
+        whole = attempt(partial(parse_career_report, cut_blocks=False), page)
+        assert _outcome(attempt(parse_career_report, page)) == _outcome(whole), label
+
+
+def _outcome(result: CareerParse | Exception) -> tuple[str, object]:
+    """A parse's answer and dropped parts, or its error, comparable across readings."""
+    if isinstance(result, Exception):
+        return type(result).__name__, str(result)
+    return json.dumps(result.career), result.problems
