@@ -194,6 +194,7 @@ def service_hooks(metrics: Metrics | None, page_type: str) -> ServiceHooks:
         flight_wait=lambda: metrics.single_flight_wait(page_type),
         parse_problem=parse_problem,
         job_enqueued=metrics.job_enqueued,
+        career_parsed=metrics.career_parsed,
     )
 
 

@@ -42,10 +42,14 @@ picks one value per key where one is needed (the rule is written there).
 
 from __future__ import annotations
 
-from typing import Final, TypedDict
+from typing import Final, Literal, TypedDict
 
 PLATFORMS: Final = ("pc", "console")
 GAMEMODES: Final = ("quickplay", "competitive")
+type CareerReading = Literal["text", "whole"]
+"""How a career page was read: its blocks from the page's text ("text"), or the whole
+page parsed by lexbor because no block was in Blizzard's markup or in place ("whole")."""
+CAREER_READINGS: Final[tuple[CareerReading, ...]] = ("text", "whole")
 RANK_ROLES: Final = ("tank", "damage", "support", "open")
 ALL_HEROES: Final = "all-heroes"
 

@@ -26,6 +26,7 @@ from typing import get_args
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from app.domain.errors import WHOLE_PAGE, ProblemReason
+from app.domain.player_career import CAREER_READINGS
 
 NAMESPACE = "owdata"
 
@@ -91,6 +92,13 @@ class EventMetrics:
             "parts of pages dropped while the rest was served (the part's reason), by page "
             "type and reason.",
             ("page_type", "reason"),
+        )
+        self.career_readings = counter(
+            "career_pages_parsed_total",
+            'Career pages parsed, by reading: "text" (the blocks in Blizzard\'s markup read '
+            'from the page\'s text, about one lexbor parse of CPU) or "whole" (none was, or '
+            "none in place: the whole page parsed, 2-3x the CPU; Blizzard changed its markup).",
+            ("reading",),
         )
         self.single_flight_waits = counter(
             "single_flight_waits_total",
@@ -165,6 +173,8 @@ class EventMetrics:
                 self.parse_errors.labels(page_type, reason)
             for status in UPSTREAM_STATUSES:
                 self.upstream_requests.labels(page_type, status)
+        for reading in CAREER_READINGS:
+            self.career_readings.labels(reading)
         for flight in FLIGHT_PAGE_TYPES:
             self.single_flight_waits.labels(flight)
         for kind in JOB_KINDS:

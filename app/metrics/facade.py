@@ -24,6 +24,7 @@ from prometheus_client import CollectorRegistry
 
 from app import __version__
 from app.domain.errors import WHOLE_PAGE
+from app.domain.player_career import CareerReading
 from app.metrics.collectors import ScrapeTimeCollector
 from app.metrics.definitions import EventMetrics
 from app.metrics.exposition import Exposition, multiprocess_directory
@@ -105,6 +106,10 @@ class Metrics:
         """A page that could not be read (`reason` "page", answered 502), or one part of
         it that was dropped (`ParseProblem.reason`, the rest was served)."""
         self.event.parse_errors.labels(page_type, reason).inc()
+
+    def career_parsed(self, reading: CareerReading) -> None:
+        """A career page parsed, by how it was read (`CareerReading`)."""
+        self.event.career_readings.labels(reading).inc()
 
     def single_flight_wait(self, page_type: str) -> None:
         self.event.single_flight_waits.labels(page_type).inc()

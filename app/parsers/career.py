@@ -66,7 +66,13 @@ from typing import Any, Final, cast
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from app.domain.errors import NotFoundError, ParseProblem
-from app.domain.player_career import GAMEMODES, PLATFORMS, ParsedCareer, PlatformStats
+from app.domain.player_career import (
+    GAMEMODES,
+    PLATFORMS,
+    CareerReading,
+    ParsedCareer,
+    PlatformStats,
+)
 from app.parsers._career_blocks import career_stats, comparisons
 from app.parsers._career_cuts import Cuts, cut
 from app.parsers._career_nodes import PAGE, VIEW_CLASSES, Problems, class_value, text
@@ -98,10 +104,12 @@ _BLOCKS: Final = "div.Profile-heroSummary--view, blz-section.stats"
 
 @dataclass(frozen=True, slots=True)
 class CareerParse:
-    """The parsed career (`ParsedCareer` as plain JSON) and the parts that were dropped."""
+    """The parsed career (`ParsedCareer` as plain JSON), the parts that were dropped and
+    how the page was read (`CareerReading`)."""
 
     career: dict[str, Any]
     problems: list[ParseProblem]
+    reading: CareerReading
 
 
 def parse_career(html: str) -> dict[str, Any]:
@@ -135,7 +143,8 @@ def parse_career_report(html: str, *, cut_blocks: bool = True) -> CareerParse:
             stats[platform], seasons[platform] = _platform(view, platform, cuts, problems)
 
     career: ParsedCareer = {"summary": summary(masthead, seasons, problems), "stats": stats}
-    return CareerParse(cast(dict[str, Any], career), list(problems))
+    reading: CareerReading = "text" if cuts.children else "whole"
+    return CareerParse(cast(dict[str, Any], career), list(problems), reading)
 
 
 # --- stats per platform and gamemode -----------------------------------------------------

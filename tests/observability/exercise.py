@@ -15,6 +15,7 @@ def exercise_every_hook(metrics: Metrics) -> None:
     metrics.cache_error("get")
     metrics.parse_error("hero")
     metrics.parse_error("career", "unreadable_value")
+    metrics.career_parsed("text")
     metrics.single_flight_wait("career")
     metrics.throttle_403()
     metrics.refused_by_penalty()

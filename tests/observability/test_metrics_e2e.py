@@ -4,6 +4,7 @@ every metric the dashboards query is exported by the live app."""
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -18,6 +19,7 @@ from app.config import Settings
 from app.devtools.fake_upstream import FakeUpstreamServer
 from app.main import create_app
 from bench.harness import free_port, process
+from tests.conftest import Pages
 from tests.e2e.conftest import running
 from tests.observability.promql import exposed_names, metric_names_in_dashboards, unknown_names
 
@@ -200,6 +202,28 @@ async def test_a_page_that_no_longer_parses(
 
     assert broken.status_code in (404, 502)
     assert metrics.value("owdata_parse_errors_total", page_type="career", reason="page") == 1
+
+
+async def test_career_pages_are_counted_by_how_they_were_read(
+    client: httpx.AsyncClient, upstream: FakeUpstreamServer, pages: Pages
+) -> None:
+    # TeKrop's page with every stat card and bar opened as `<div class="…" >`: the same
+    # tree, but no block in Blizzard's markup as text, so the whole page is parsed.
+    page = pages.blizzard("en-us/career/TeKrop-2217/index.html")
+    changed = re.sub(
+        r'<div class="(category|Profile-progressBar(?: hide)?)">', r'<div class="\1" >', page
+    )
+    assert changed.count('" >') > 500
+    upstream.app.page_overrides[TEKROP_CAREER] = (200, changed.encode())
+    before = await scrape(client)
+
+    statuses = await get_all(client, ["/players/TeKrop-2217/summary", "/players/JohnV1-1190"])
+    after = await scrape(client)
+
+    assert statuses == [200, 200]
+    assert before.value("owdata_career_pages_parsed_total", reading="whole") == 0
+    assert after.value("owdata_career_pages_parsed_total", reading="whole") == 1
+    assert after.value("owdata_career_pages_parsed_total", reading="text") == 1
 
 
 async def test_dashboards_only_query_what_the_live_app_exports(

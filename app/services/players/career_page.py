@@ -21,8 +21,9 @@ def served_battletag(pid: PlayerId, requested: str, final_url: str) -> str:
 
 
 async def parse_career_page(status: int, html: str, hooks: ServiceHooks) -> JSONValue:
-    """The parsed page; each part the parser dropped is reported to `hooks` (once per parse,
-    not per answer: a stored profile is parsed again only after a parser upgrade)."""
+    """The parsed page; how it was read and each part the parser dropped are reported to
+    `hooks` (once per parse, not per answer: a stored profile is parsed again only after a
+    parser upgrade)."""
     try:
         report = await parse_off_loop(career_parser.parse_career_report, html)
     except NotFoundError:
@@ -31,6 +32,7 @@ async def parse_career_page(status: int, html: str, hooks: ServiceHooks) -> JSON
         # Blizzard answers unknown players with a 404; a 200 page without a profile is a
         # layout change, and must not put a real player on the unknown-player backoff.
         raise ParseError("career", "masthead", "the page has no player profile") from None
+    hooks.career_parsed(report.reading)
     for problem in report.problems:
         hooks.parse_problem(problem)
     return report.career

@@ -51,7 +51,9 @@ def test_every_captured_block_is_read_from_the_page_s_text_with_the_whole_parse_
     assert cuts.children == [block.inner_html for block in blocks]  # rule 1: its own serialisation
     assert cuts.placed(LexborHTMLParser(reduced))
     assert len(reduced) < len(html) / 10
-    assert _same(parse_career_report(html), parse_career_report(html, cut_blocks=False))
+    read, whole_parse = parse_career_report(html), parse_career_report(html, cut_blocks=False)
+    assert (read.reading, whole_parse.reading) == ("text", "whole")
+    assert _same(read, whole_parse)
 
 
 def _around_first(html: str, start: str, before: str, after: str) -> str:
@@ -92,9 +94,11 @@ def test_a_block_placed_otherwise_gets_the_whole_parse_s_answer(
     html = _around_first(pages.blizzard(TEKROP), start, before, after)
 
     _, in_place = _cuts(html)
+    read = parse_career_report(html)
 
     assert in_place is placed
-    assert _same(parse_career_report(html), parse_career_report(html, cut_blocks=False))
+    assert read.reading == ("text" if placed else "whole")
+    assert _same(read, parse_career_report(html, cut_blocks=False))
 
 
 def test_the_context_check_is_what_keeps_a_block_in_a_p_right(
