@@ -89,10 +89,13 @@ async def read_raw(raw: bytes | RawPage) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class StaticRecord:
-    """A static upstream page as stored: the raw page and what the parser made of it."""
+    """A static upstream page as stored: the raw page and what the parser made of it.
+
+    As read from storage, `raw` may be a `RawPage` (decoded by `read_raw` when a re-parse
+    needs it)."""
 
     key: str
-    raw: bytes
+    raw: bytes | RawPage
     parsed: JSONValue
     parser_version: int
     fetched_at: float

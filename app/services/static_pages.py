@@ -17,7 +17,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from app.domain.errors import NotFoundError, ParseError
-from app.ports import Clock, FlightLock, JSONValue, OutboxStorage, StaticRecord, Upstream
+from app.ports import (
+    Clock,
+    FlightLock,
+    JSONValue,
+    OutboxStorage,
+    StaticRecord,
+    UnreadablePageError,
+    Upstream,
+    read_raw,
+)
 from app.services.hooks import ServiceHooks
 from app.services.parsing import parse_off_loop
 from app.services.results import Result
@@ -74,7 +83,10 @@ class StaticPages:
         now = self._clock()
         stale = now - record.fetched_at >= spec.staleness
         self._hooks.storage_lookup("stale_hit" if stale else "fresh_hit")
-        result, reparsed = await self._from_record(spec, record)
+        read = await self._from_record(spec, record)
+        if read is None:  # its stored page is damaged and its parse is outdated
+            return await self.fetch(spec)
+        result, reparsed = read
         if reparsed is None and not stale:
             return result
         async with self._storage.transaction() as tx:
@@ -106,12 +118,18 @@ class StaticPages:
 
     async def _from_record(
         self, spec: PageSpec, record: StaticRecord
-    ) -> tuple[Result, StaticRecord | None]:
-        """The record's data, re-parsed when the parser changed (with the record to store)."""
+    ) -> tuple[Result, StaticRecord | None] | None:
+        """The record's data, re-parsed when the parser changed (with the record to store);
+        None when it must be re-parsed and its stored page cannot be read."""
         if record.parser_version == spec.parser_version:
             return Result(record.parsed, record.fetched_at), None
         try:
-            data = await parse_off_loop(spec.parse, record.raw.decode("utf-8", "replace"))
+            page = await read_raw(record.raw)  # the only read that needs the raw page
+        except UnreadablePageError as exc:
+            logger.warning("stored %s page unreadable, fetched again: %s", spec.key, exc)
+            return None
+        try:
+            data = await parse_off_loop(spec.parse, page.decode("utf-8", "replace"))
         except (ParseError, NotFoundError):
             logger.warning("stored %s no longer parses; keeping the old parse", spec.key)
             return Result(record.parsed, record.fetched_at), None

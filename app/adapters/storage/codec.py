@@ -3,7 +3,7 @@
 Every storage adapter (memory, SQLite, PostgreSQL) serialises `parsed` with `dump_json`
 and reads it back with `load_json`, so they normalise values identically (tuples become
 lists, dict keys become strings). The SQLite and PostgreSQL adapters also zstd-compress
-`raw` and `parsed` with `pack` / `unpack`.
+`raw` and `parsed` with `pack` and read them back with `unpack`.
 
 JSON is written and read with orjson (see the README's *Stored profiles* section): the same
 compact UTF-8 JSON `json.dumps(value, separators=(",", ":"), ensure_ascii=False)` wrote
@@ -11,19 +11,16 @@ before (byte for byte on every captured career; only some floats are spelt other
 `1e-7` for `1e-07`), so rows written by either version read the same in both; text
 orjson refuses (`NaN`, which `json.dumps` could write) is read with the standard library.
 
-`unpack_lazy` (player profiles) leaves the raw page compressed: it comes back as a
-`RawPage` decoded only when read (a re-parse), and `pack` stores such a page's frame as
-it is, without decompressing and compressing it again. Given a `DecodedCache`, it reuses
-the value decoded from the very same `parsed` bytes instead of decoding them again.
-`unpack` (static pages) decodes both.
+`unpack` leaves the raw page compressed: it comes back as a `RawPage` decoded only when
+read (a re-parse), and `pack` stores such a page's frame as it is, without decompressing
+and compressing it again. Given a `DecodedCache` (player profiles), it reuses the value
+decoded from the very same `parsed` bytes instead of decoding them again.
 
 Example:
     >>> raw_blob, b = await pack(b"<html>", {"name": "Ana"})  # doctest: +SKIP
-    >>> await unpack("static_data", "heroes:en-us", raw_blob, b)  # doctest: +SKIP
-    (b'<html>', {'name': 'Ana'})
-    >>> raw, parsed = await unpack_lazy("player_profiles", key, raw_blob, b)  # doctest: +SKIP
-    >>> await raw.read()  # doctest: +SKIP
-    b'<html>'
+    >>> raw, parsed = await unpack("static_data", "heroes:en-us", raw_blob, b)  # doctest: +SKIP
+    >>> parsed, await raw.read()  # doctest: +SKIP
+    ({'name': 'Ana'}, b'<html>')
 
 A row that cannot be decoded (damage, a foreign writer, a bug) is not an error for the
 caller: every adapter reads it through `UnreadableRows.absent`, which logs it once with
@@ -156,23 +153,15 @@ async def pack(raw: bytes | RawPage, parsed: JSONValue) -> tuple[bytes, bytes]:
 
 
 async def unpack(
-    table: str, key: str, raw_blob: object, parsed_blob: object
-) -> tuple[bytes, JSONValue]:
-    """Inverse of `pack`; any decoding failure becomes `StorageCorruptionError`."""
-    page, parsed = await unpack_lazy(table, key, raw_blob, parsed_blob)
-    return await read_page(table, key, page), parsed
-
-
-async def unpack_lazy(
     table: str,
     key: str,
     raw_blob: object,
     parsed_blob: object,
     decoded: DecodedCache | None = None,
 ) -> tuple[RawPage, JSONValue]:
-    """`unpack` with the raw page left compressed (a `RawPage`, decoded when read); a
-    decoding failure of `parsed` becomes `StorageCorruptionError` (a damaged raw page
-    only shows when it is read: `UnreadablePageError`).
+    """Inverse of `pack`, with the raw page left compressed (a `RawPage`, decoded when
+    read); a decoding failure of `parsed` becomes `StorageCorruptionError` (a damaged raw
+    page only shows when it is read: `UnreadablePageError`).
 
     With `decoded`, a value decoded before from the same `parsed_blob` bytes is reused:
     it is shared, so callers must not mutate it (see `PlayerRecord`)."""
@@ -191,14 +180,6 @@ async def unpack_lazy(
     if decoded is not None:
         decoded.put(table, key, parsed_blob, parsed, len(parsed_json))
     return raw, parsed
-
-
-async def read_page(table: str, key: str, page: RawPage) -> bytes:
-    """`page.read()`, a damaged page becoming `StorageCorruptionError` (the row is absent)."""
-    try:
-        return await page.read()
-    except UnreadablePageError as exc:
-        raise StorageCorruptionError(table, key, str(exc)) from exc
 
 
 def load_json_column(table: str, key: str, text: object) -> JSONValue:

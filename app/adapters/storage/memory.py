@@ -88,9 +88,8 @@ class MemoryStorage:
     async def put_static(self, record: StaticRecord) -> None:
         self._ensure_open()
         parsed = dump_json(record.parsed)  # first: a TypeError must leave nothing behind
-        bare = replace(
-            record, raw=bytes(record.raw), parsed=None, fetched_at=float(record.fetched_at)
-        )
+        raw = await read_raw(record.raw)
+        bare = replace(record, raw=raw, parsed=None, fetched_at=float(record.fetched_at))
         self._static[record.key] = _Stored(bare, parsed)
 
     async def get_player(self, key: str) -> PlayerRecord | None:

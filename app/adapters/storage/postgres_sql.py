@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.adapters.storage.codec import dump_json, load_json_column, pack, unpack, unpack_lazy
+from app.adapters.storage.codec import dump_json, load_json_column, pack, unpack
 from app.adapters.storage.decoded_cache import DecodedCache
 from app.adapters.storage.errors import StorageCorruptionError
 from app.ports import PlayerRecord, StaticRecord, UnknownPlayer
@@ -161,7 +161,7 @@ async def player_from_row(row: Any, decoded: DecodedCache | None = None) -> Play
     key_blob, tag_blob, name_blob, raw_blob, parsed_blob, version, search, updated, fetched = row
     table = "player_profiles"
     key = ss(table, key_blob)
-    raw, parsed = await unpack_lazy(table, key, raw_blob, parsed_blob, decoded)
+    raw, parsed = await unpack(table, key, raw_blob, parsed_blob, decoded)
     search_entry = load_json_column(table, key, search)
     return PlayerRecord(
         key,

@@ -2,9 +2,8 @@
 
 Kept apart from the adapter so the queries read as one document next to the schema.
 Payload columns are encoded by `codec.pack` (zstd) on the way in and decoded by
-`codec.unpack` (static pages) or `codec.unpack_lazy` (profiles: raw page left compressed,
-decoded careers reused) on the way out, which turn undecodable rows into
-`StorageCorruptionError`.
+`codec.unpack` (raw pages left compressed, decoded careers reused) on the way out,
+which turns undecodable rows into `StorageCorruptionError`.
 
 Example:
     >>> params = await player_params(record, now=time.time())  # doctest: +SKIP
@@ -15,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.adapters.storage.codec import dump_json, load_json_column, pack, unpack, unpack_lazy
+from app.adapters.storage.codec import dump_json, load_json_column, pack, unpack
 from app.adapters.storage.decoded_cache import DecodedCache
 from app.ports import PlayerRecord, StaticRecord
 
@@ -144,6 +143,6 @@ async def player_from_row(row: Any, decoded: DecodedCache | None = None) -> Play
     """The record of a row: `raw` left compressed (a `RawPage`), `parsed` reused from
     `decoded` when the row holds the bytes it was decoded from."""
     key, battletag, name, raw_blob, parsed_blob, version, search, updated, fetched = row
-    raw, parsed = await unpack_lazy("player_profiles", key, raw_blob, parsed_blob, decoded)
+    raw, parsed = await unpack("player_profiles", key, raw_blob, parsed_blob, decoded)
     search_entry = load_json_column("player_profiles", key, search)
     return PlayerRecord(key, battletag, name, raw, parsed, version, search_entry, updated, fetched)

@@ -28,6 +28,7 @@ from app.adapters.storage.sqlite import (
     StorageCorruptionError,
     StorageError,
 )
+from app.ports import UnreadablePageError, read_raw
 
 from .conftest import make_player, make_static, make_unknown
 
@@ -310,7 +311,7 @@ class TestDurabilityAndCorruption:
     @pytest.mark.parametrize(
         ("column", "value"),
         [
-            ("raw", b"\x28\xb5\x2f\xfd garbage"),  # a zstd magic number, then nonsense
+            ("raw", b"not zstd at all"),  # not even a frame header
             ("parsed", b"not zstd at all"),
             ("parsed", compress(b"{not json")),
             ("parsed", compress(b"\xff\xfe")),  # not UTF-8
@@ -336,6 +337,20 @@ class TestDurabilityAndCorruption:
         assert len(logged) == 1
         assert "static_data" in logged[0]
         assert "'heroes:en-us'" in logged[0]
+
+    async def test_a_damaged_raw_page_shows_only_when_read(self, db_path: Path) -> None:
+        # Only a re-parse needs the raw page: reading the record does not decode it.
+        storage = await SQLiteStorage.open(db_path)
+        try:
+            await storage.put_static(make_static())
+            query(db_path, "UPDATE static_data SET raw = ?", b"\x28\xb5\x2f\xfd garbage")
+            stored = await storage.get_static("heroes:en-us")
+        finally:
+            await storage.close()
+        assert stored is not None
+        assert stored.parsed == make_static().parsed
+        with pytest.raises(UnreadablePageError):
+            await read_raw(stored.raw)
 
     async def test_the_row_decoders_still_name_the_damage(self, db_path: Path) -> None:
         # What the adapters catch: the error carries the table and key for the log line.
@@ -395,9 +410,10 @@ class TestObservabilityAndLoop:
 
     async def test_large_write_does_not_block_the_event_loop(self, storage: SQLiteStorage) -> None:
         # Compressible but not trivially: hex of random bytes, 8 MB.
-        record = make_static(raw=os.urandom(4 * 1024 * 1024).hex().encode(), parsed={"n": 1})
+        raw = os.urandom(4 * 1024 * 1024).hex().encode()
+        record = make_static(raw=raw, parsed={"n": 1})
         started = time.perf_counter()
-        compress(record.raw)
+        compress(raw)
         blocking = time.perf_counter() - started  # what an inline compression would stall
 
         gaps: list[float] = []
@@ -414,8 +430,10 @@ class TestObservabilityAndLoop:
         ticking = asyncio.create_task(ticker())
         await asyncio.sleep(0.005)
         await storage.put_static(record)
-        assert await storage.get_static(record.key) == record
+        stored = await storage.get_static(record.key)
         done.set()
         await ticking
+        assert stored is not None
+        assert await read_raw(stored.raw) == raw
         assert len(gaps) >= 10
         assert max(gaps) < blocking / 2, f"loop stalled {max(gaps):.3f}s (inline: {blocking:.3f}s)"
