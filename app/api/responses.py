@@ -2,6 +2,7 @@
 
 The body is validated against the route's response model, dumped once in OverFast's JSON
 format (compact, ASCII-escaped), and those bytes are what the response cache stores.
+Error bodies, which no model describes, go through `dump_json`.
 """
 
 from __future__ import annotations
@@ -23,9 +24,14 @@ def dump_json(data: Any) -> bytes:
 
 
 def render[T](adapter: TypeAdapter[T], data: Any, *, exclude_unset: bool = False) -> bytes:
-    """Validate `data` against `adapter`'s type and serialise it the one way we do."""
+    """Validate `data` against `adapter`'s type and serialise it the one way we do.
+
+    pydantic-core writes the bytes straight from the validated model: those `dump_json`
+    writes for the same data (tested on every captured answer), at a fraction of the cost
+    of dumping to Python objects then through the `json` module. Only a small float's
+    exponent is spelt without padding (`1e-7` for `1e-07`), as JSON allows."""
     model = adapter.validate_python(data)
-    return dump_json(adapter.dump_python(model, mode="json", exclude_unset=exclude_unset))
+    return adapter.dump_json(model, ensure_ascii=True, exclude_unset=exclude_unset)
 
 
 def cached_json(
