@@ -47,9 +47,8 @@ async def _before_accepting(app: OwdataApp, storage: Storage) -> None:
     paid before the server accepts connections."""
     await warm_up(app.handle)
     await read_endpoint_sources(app)
-    # Each storage connection's first read loads the schema and prepares the statement:
-    # done here for the readers (a BattleTag no player can have).
-    await asyncio.gather(*(storage.find_player_by_battletag("#owdata-warm-up") for _ in range(2)))
+    # Each storage connection's first read loads the schema and prepares the statement.
+    await storage.warm_up()
     # Everything built so far lives as long as the process: keep it out of the garbage
     # collector's scans, which otherwise grow with the app's import graph.
     gc.collect()

@@ -209,6 +209,13 @@ class Storage(Protocol):
 
     async def stats(self) -> StorageStats: ...
 
+    async def warm_up(self) -> None:
+        """Make the first reads as cheap as the next ones: each connection that serves
+        reads runs each request-path read once (loading the schema, preparing the
+        statement), for a key no row has. Called before the server accepts requests;
+        neither timed nor counted as an operation."""
+        ...
+
     async def close(self) -> None: ...
 
 

@@ -7,6 +7,8 @@ import sqlite3
 from contextlib import closing
 from dataclasses import replace
 
+import httpx
+
 from app.adapters.cache.memory import MemoryCache
 from app.bootstrap import open_adapters
 from app.config import Settings
@@ -18,25 +20,31 @@ KEY = "heroes:en-us"
 HEROES_PAGE = "/en-us/heroes/"
 
 
-async def _store_as_older_parser(settings: Settings) -> None:
-    """The heroes list as an older parser left it: another version, nothing parsed."""
+async def _served_then_outdated(settings: Settings) -> httpx.Response:
+    """The heroes list served (and stored), then left as an older parser would have
+    stored it: another version, nothing parsed."""
+    async with running(settings) as client:
+        fresh = await client.get("/heroes")
     async with open_adapters(settings, MemoryCache(max_bytes=1 << 20)) as ports:
         record = await ports.storage.get_static(KEY)
         assert record is not None
         assert record.parser_version == PARSER_VERSION
         await ports.storage.put_static(replace(record, parsed=[], parser_version=0))
+    return fresh
+
+
+async def _served_again(settings: Settings, upstream: FakeUpstreamServer) -> httpx.Response:
+    upstream.app.reset()
+    async with running(settings) as client:
+        return await client.get("/heroes")
 
 
 async def test_a_page_stored_by_an_older_parser_is_reparsed(
     settings: Settings, upstream: FakeUpstreamServer
 ) -> None:
-    async with running(settings) as client:
-        fresh = await client.get("/heroes")
-    await _store_as_older_parser(settings)
-    upstream.app.reset()
+    fresh = await _served_then_outdated(settings)
 
-    async with running(settings) as client:
-        again = await client.get("/heroes")
+    again = await _served_again(settings, upstream)
 
     assert again.status_code == fresh.status_code == 200
     assert again.json() == fresh.json() != []
@@ -52,15 +60,11 @@ async def test_a_page_to_reparse_whose_stored_page_is_damaged_is_fetched_again(
 ) -> None:
     # The raw page is only decompressed for a re-parse: damage shows there, and the
     # page is then fetched from Blizzard instead of failing the request.
-    async with running(settings) as client:
-        fresh = await client.get("/heroes")
-    await _store_as_older_parser(settings)
+    fresh = await _served_then_outdated(settings)
     with closing(sqlite3.connect(settings.storage_path, isolation_level=None)) as conn:
         conn.execute("UPDATE static_data SET raw = x'28b52ffd2067617262616765'")
-    upstream.app.reset()
 
-    async with running(settings) as client:
-        again = await client.get("/heroes")
+    again = await _served_again(settings, upstream)
 
     assert again.status_code == 200
     assert again.json() == fresh.json()

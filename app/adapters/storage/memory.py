@@ -75,6 +75,10 @@ class MemoryStorage:
         if self._closed:
             raise StorageClosedError
 
+    async def warm_up(self) -> None:
+        """Nothing to prepare: every read is a dict lookup."""
+        self._ensure_open()
+
     async def get_static(self, key: str) -> StaticRecord | None:
         self._ensure_open()
         stored = self._static.get(key)

@@ -91,6 +91,9 @@ class PostgresStorage:
             except Exception:  # a metrics bug must not fail a write that succeeded
                 logger.exception("storage on_operation callback failed")
 
+    async def warm_up(self) -> None:
+        await self._pool.warm_up(sql.WARM_UP_READS, sql.b(sql.WARM_UP_KEY))
+
     async def get_static(self, key: str) -> StaticRecord | None:
         with self._timed("static_data", "get"):
             row = await self._pool.fetchrow(sql.GET_STATIC, sql.b(key))

@@ -20,8 +20,9 @@ Example:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -145,6 +146,23 @@ class PostgresPool:
     async def execute(self, query: str, *args: Any) -> str:
         """Run one statement; return its status (`UPDATE 1`, `DELETE 3`, ...)."""
         return await self.run(lambda conn: conn.execute(query, *args))
+
+    async def warm_up(self, reads: Sequence[str], key: object) -> None:
+        """Run each of `reads` (one parameter: `key`) on each of the pool's first
+        connections (its minimum size), all of them at once: asyncpg prepares a statement
+        once per connection."""
+
+        async def warm(conn: Connection) -> None:
+            for query in reads:
+                await conn.fetch(query, key)
+
+        self.ensure_open()
+        async with contextlib.AsyncExitStack() as stack:
+            held = [
+                await stack.enter_async_context(self._pool.acquire())
+                for _ in range(self._pool.get_min_size())
+            ]
+            await asyncio.gather(*(warm(conn) for conn in held))
 
     async def close(self) -> None:
         """Close every connection (waiting for those in use); later calls do nothing."""

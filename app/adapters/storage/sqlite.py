@@ -114,6 +114,9 @@ class SQLiteStorage:
             rows = list(await conn.execute_fetchall(query, params))
         return rows[0] if rows else None
 
+    async def warm_up(self) -> None:
+        await self._pool.warm_up(sql.WARM_UP_READS, sql.WARM_UP_KEY)
+
     async def get_static(self, key: str) -> StaticRecord | None:
         with self._timed("static_data", "get"):
             row = await self._fetch_one(sql.GET_STATIC, (key,))

@@ -24,7 +24,7 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 import aiosqlite
@@ -109,6 +109,28 @@ class SQLitePool:
             yield conn
         finally:
             self._idle.put_nowait(conn)
+
+    async def warm_up(self, reads: Sequence[str], key: object) -> None:
+        """Run each of `reads` (one parameter: `key`) on every connection that serves
+        reads, all of them at once: a connection's first statement loads the schema, and
+        each statement is prepared once per connection."""
+
+        async def warm(conn: aiosqlite.Connection) -> None:
+            for query in reads:
+                await conn.execute_fetchall(query, (key,))
+
+        if not self._readers:
+            async with self._write_lock:
+                self.ensure_open()
+                await warm(self._writer)
+            return
+        held = [await self._idle.get() for _ in self._readers]
+        try:
+            self.ensure_open()
+            await asyncio.gather(*(warm(conn) for conn in held))
+        finally:
+            for conn in held:
+                self._idle.put_nowait(conn)
 
     async def wal_bytes(self) -> int:
         """Size of the write-ahead log file (0 for `:memory:` or after a checkpoint)."""

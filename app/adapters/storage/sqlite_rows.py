@@ -78,6 +78,11 @@ GET_UNKNOWN = (
     "SELECT check_count, next_check_at, last_checked_at FROM unknown_players WHERE key = ?"
 )
 
+WARM_UP_READS = (GET_STATIC, GET_PLAYER, FIND_PLAYER_BY_BATTLETAG, GET_UNKNOWN)
+"""The reads requests make, each taking one key: what `Storage.warm_up` runs."""
+WARM_UP_KEY = "#owdata-warm-up"
+"""A key no row has (keys and BattleTags never hold a `#`)."""
+
 PUT_UNKNOWN = """
 INSERT INTO unknown_players (key, check_count, next_check_at, last_checked_at)
 VALUES (:key, :check_count, :next_check_at, :last_checked_at)

@@ -6,6 +6,7 @@ The behaviour every adapter shares is in the conformance suites."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from typing import Any
 
@@ -110,6 +111,28 @@ async def test_statements_are_prepared_once_per_connection(postgres_url: str) ->
         assert statements.count(sql.GET_PLAYER) == 1
     finally:
         await storage.close()
+
+
+async def test_warm_up_prepares_every_read_on_the_pool_s_connections_uncounted(
+    postgres_url: str,
+) -> None:
+    operations: list[str] = []
+    storage = await PostgresStorage.open(
+        postgres_url,
+        PoolOptions(min_size=3, max_size=3),
+        on_operation=lambda table, operation, *_: operations.append(operation),
+    )
+    try:
+        await storage.warm_up()
+
+        async with contextlib.AsyncExitStack() as stack:  # every connection, each once
+            held = [await stack.enter_async_context(storage._pool._pool.acquire()) for _ in "abc"]
+            query = "SELECT statement FROM pg_prepared_statements"
+            prepared = [{row[0] for row in await conn.fetch(query)} for conn in held]
+    finally:
+        await storage.close()
+    assert all(set(sql.WARM_UP_READS) <= statements for statements in prepared)
+    assert operations == []
 
 
 async def test_a_lost_server_is_unavailable_then_reconnected_without_losing_jobs(

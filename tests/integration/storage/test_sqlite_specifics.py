@@ -28,6 +28,7 @@ from app.adapters.storage.sqlite import (
     StorageCorruptionError,
     StorageError,
 )
+from app.adapters.storage.sqlite_pool import READERS
 from app.ports import UnreadablePageError, read_raw
 
 from .conftest import make_player, make_static, make_unknown
@@ -396,6 +397,28 @@ class TestObservabilityAndLoop:
             ("static_data", "get", False),
         ]
         assert all(duration >= 0 for _, _, duration, _ in calls)
+
+    async def test_warm_up_prepares_every_read_on_every_reader_uncounted(
+        self, db_path: Path
+    ) -> None:
+        operations: list[str] = []
+        storage = await SQLiteStorage.open(
+            db_path, on_operation=lambda table, operation, *_: operations.append(operation)
+        )
+        try:
+            traced: dict[int, list[str]] = {}
+            for reader in storage._pool._readers:
+                await reader.set_trace_callback(traced.setdefault(id(reader), []).append)
+
+            await storage.warm_up()
+        finally:
+            await storage.close()
+        assert len(traced) == READERS
+        for statements in traced.values():
+            for query in sqlite_rows.WARM_UP_READS:
+                expected = query.replace("?", f"'{sqlite_rows.WARM_UP_KEY}'")
+                assert expected in statements
+        assert operations == []
 
     async def test_a_failing_observer_does_not_fail_operations(self, db_path: Path) -> None:
         def broken(table: str, operation: str, duration: float, ok: bool) -> None:

@@ -418,12 +418,31 @@ class TestUnreadableRows:
 
 
 class TestLifecycle:
+    async def test_warm_up_reads_but_changes_nothing(self, storage: Storage) -> None:
+        await storage.warm_up()  # empty
+        await storage.put_static(make_static())
+        await storage.put_player(make_player())
+        await storage.put_unknown_player(make_unknown())
+
+        await storage.warm_up()
+
+        assert await storage.get_static("heroes:en-us") == make_static()
+        assert await storage.get_player("a1b2c3d4|e5f6") == make_player()
+        assert await storage.get_unknown_player(make_unknown().key) == make_unknown()
+        assert (await storage.stats()).rows == {
+            "static_data": 1,
+            "player_profiles": 1,
+            "unknown_players": 1,
+        }
+
     async def test_close_twice_is_harmless(self, storage: Storage) -> None:
         await storage.close()
         await storage.close()
 
     async def test_use_after_close_raises(self, storage: Storage) -> None:
         await storage.close()
+        with pytest.raises(StorageClosedError):
+            await storage.warm_up()
         with pytest.raises(StorageClosedError):
             await storage.get_static("k")
         with pytest.raises(StorageClosedError):
