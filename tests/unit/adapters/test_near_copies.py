@@ -7,7 +7,8 @@ import math
 
 import pytest
 
-from app.adapters.cache.near import ENTRY_OVERHEAD, NearCopies
+from app.adapters.cache.lru import entry_size
+from app.adapters.cache.near import NearCopies
 from tests.unit.adapters.conftest import Clock
 
 
@@ -94,7 +95,7 @@ def test_invalidations_drop_copies_by_key_and_prefix(clock: Clock) -> None:
 
 
 def test_bytes_stay_bounded_least_recently_used_first(clock: Clock) -> None:
-    size = 1000 + ENTRY_OVERHEAD
+    size = entry_size("a", b"x" * 1000)  # counted as the in-process cache counts
     near = current(clock, max_bytes=3 * size)
     for key in "abc":
         filled(near, key, b"x" * 1000)
@@ -112,16 +113,16 @@ def test_a_value_larger_than_the_bound_is_not_kept(clock: Clock) -> None:
 
     assert near.get("big") is None
     assert near.get("small") == b"s"
-    assert near.byte_size == 1 + ENTRY_OVERHEAD
+    assert near.byte_size == entry_size("small", b"s")
 
 
 def test_many_tiny_values_are_bounded_too(clock: Clock) -> None:
-    near = current(clock, max_bytes=10 * ENTRY_OVERHEAD)
+    near = current(clock, max_bytes=10 * entry_size("k000", b""))
     for i in range(1000):
-        filled(near, f"k{i}", b"")
+        filled(near, f"k{i:03d}", b"")
 
     assert near.entry_count == 10
-    assert near.byte_size <= 10 * ENTRY_OVERHEAD
+    assert near.byte_size == 10 * entry_size("k000", b"")
 
 
 @pytest.mark.parametrize("ttl", [0.0, -1.0, math.nan])
