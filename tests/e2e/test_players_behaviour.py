@@ -211,6 +211,32 @@ async def test_unknown_player_backoff_survives_a_restart(
     assert calls(upstream) == 0
 
 
+async def test_a_fresh_profile_answers_without_the_backoff_check(
+    settings: Settings, upstream: FakeUpstreamServer
+) -> None:
+    # A fresh profile was fetched after any backoff of its key ended (a fetch clears it),
+    # so it answers without reading the backoff. One recorded since (another process
+    # found the BattleTag gone just now) is checked once the profile is stale.
+    clock = Clock()
+    async with running(settings, clock) as http:
+        first = await http.get("/players/TeKrop-2217/summary")
+    async with open_adapters(settings, MemoryCache(max_bytes=1 << 20)) as ports:
+        staleness = settings.player_staleness_threshold
+        backoff = BackoffPolicy(2 * staleness, 3, 10 * staleness)  # outlasts the freshness
+        await UnknownPlayers(ports.storage, clock, backoff).mark("TeKrop-2217", None)
+    upstream.app.reset()
+
+    async with running(settings, clock) as http:
+        fresh = await http.get("/players/TeKrop-2217/summary")
+        clock.now += settings.player_staleness_threshold
+        stale = await http.get("/players/TeKrop-2217/stats/summary")
+
+    assert fresh.status_code == 200
+    assert fresh.json() == first.json()
+    assert stale.status_code == 404
+    assert calls(upstream) == 0
+
+
 @pytest.mark.parametrize(
     "mangle",
     [

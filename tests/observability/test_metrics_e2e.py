@@ -136,6 +136,29 @@ async def test_players_unknown_players_and_bounded_labels(client: httpx.AsyncCli
     assert metrics.value("owdata_unknown_players") == 1
 
 
+async def test_a_fresh_stored_profile_answers_from_one_storage_read(
+    client: httpx.AsyncClient,
+) -> None:
+    def reads(metrics: Scrape, table: str) -> float:
+        name = "owdata_storage_operation_duration_seconds_count"
+        return sum(
+            s.value
+            for s in metrics.samples
+            if s.name == name and s.labels["table"] == table and s.labels["operation"] != "put"
+        )
+
+    assert (await client.get("/players/TeKrop-2217/summary")).status_code == 200  # fetched
+    before = await scrape(client)
+
+    served = await client.get("/players/TeKrop-2217/stats/summary")  # a response-cache miss
+    after = await scrape(client)
+
+    assert served.status_code == 200
+    assert served.headers["x-cache-status"] == "miss"
+    assert reads(after, "player_profiles") - reads(before, "player_profiles") == 1
+    assert reads(after, "unknown_players") == reads(before, "unknown_players")
+
+
 async def test_known_label_sets_are_exported_at_zero_from_the_start(
     client: httpx.AsyncClient,
 ) -> None:

@@ -115,7 +115,6 @@ class PlayerProfiles:
                 f"Invalid player_id: {exc}", location=("path", "player_id"), value=raw_id
             ) from None
         key = unknown_key(pid)
-        await self._unknown.check(key)
         # A forced refresh (a job) must not join a plain lookup (which would hand it the
         # stale profile), nor a plain lookup join a refresh (and get its upstream error).
         flight_key = f"refresh:{key}" if force else key
@@ -123,7 +122,12 @@ class PlayerProfiles:
 
     async def _load(self, pid: PlayerId, force: bool) -> Profile:
         record = await self._stored(pid)
-        if record is not None and record.parser_version != career_parser.PARSER_VERSION:
+        outdated = record is not None and record.parser_version != career_parser.PARSER_VERSION
+        if record is None or outdated or not self._fresh(record):
+            # Only a profile we would not answer with as it is needs the backoff check: a
+            # fresh one was fetched after any backoff of its key ended (a fetch clears it).
+            await self._unknown.check(unknown_key(pid))
+        if record is not None and outdated:
             record = await self._reparse(record)  # None: its page is unreadable, fetch it
         if record is None:
             self._hooks.storage_lookup("miss")
