@@ -71,9 +71,9 @@ class Cuts:
     def children_html(self, node: LexborNode) -> str:
         """The serialised children of `node`: the cut-out text when it is a cut block."""
         first = node.first_child
-        if first is not None and first.tag == MARKER:
+        if self.children and first is not None and first.tag == MARKER:
             return self.children[int(first.attrs.sget("k"))]
-        return node.inner_html or ""
+        return node.inner_html or ""  # (a page holding a marker of its own is never cut)
 
     def placed(self, tree: LexborHTMLParser) -> bool:
         """Whether every marker stands where its block was, in a context that parses the

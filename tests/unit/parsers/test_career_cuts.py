@@ -151,14 +151,25 @@ def test_blocks_whose_text_is_not_their_serialisation_are_parsed(
     assert _same(parse_career_report(changed), parse_career_report(changed, cut_blocks=False))
 
 
-def test_a_page_that_holds_the_marker_is_parsed_whole(pages: Pages) -> None:
-    html = pages.blizzard(TEKROP).replace("</body>", f"<{MARKER}></{MARKER}></body>")
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("</body>", f"<{MARKER}></{MARKER}></body>"),
+        (HERO_BLOCK, f'{HERO_BLOCK}<{MARKER} k="0"></{MARKER}>'),  # where ours would be
+    ],
+    ids=["in-body", "in-a-block"],
+)
+def test_a_page_that_holds_the_marker_is_parsed_whole(pages: Pages, old: str, new: str) -> None:
+    html = pages.blizzard(TEKROP).replace(old, new, 1)
 
     reduced, cuts = cut(html)
+    read = parse_career_report(html)
 
     assert reduced == html
     assert cuts.children == []
-    assert _same(parse_career_report(html), parse_career_report(html, cut_blocks=False))
+    assert read.reading == "whole"
+    assert read.career["stats"]["pc"]["quickplay"]["career_stats"]
+    assert _same(read, parse_career_report(pages.blizzard(TEKROP), cut_blocks=False))
 
 
 @pytest.mark.parametrize("change", [lambda page: page.replace(CARD, CARD.upper(), 1)])
