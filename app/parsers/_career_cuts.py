@@ -38,7 +38,7 @@ from typing import Final
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from app.parsers._career_templates import BAR_MARKUP, CARD_MARKUP, ROW_MARKUP
+from app.parsers._career_templates import BAR_MARKUP, CARD_MARKUP, ROW_MARKUP, is_bar_class
 
 MARKER: Final = "owdata-cut"
 # Texts and attribute values that serialise as themselves (see rule 1).
@@ -107,7 +107,7 @@ def cut(html: str) -> tuple[str, Cuts]:
     for found in BLOCK.finditer(html):
         span_class, div_class = found.group(1), found.group(3)
         group = 2 if span_class is not None else 4
-        if div_class is not None and "Profile-progressBar" in div_class.split():
+        if div_class is not None and is_bar_class(div_class):
             continue  # a category marked as a bar is read node by node
         start = found.start(group)
         parts += (html[position:start], f'<{MARKER} k="{len(cuts.children)}"></{MARKER}>')

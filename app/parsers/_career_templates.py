@@ -92,7 +92,12 @@ def bars(category: LexborNode) -> list[Bar] | None:
 
 def is_bar(category: LexborNode) -> bool:
     """Whether the category is itself marked as a bar (never read in one go)."""
-    return "Profile-progressBar" in category.attrs.sget("class").split()
+    return is_bar_class(category.attrs.sget("class"))
+
+
+def is_bar_class(class_value: str) -> bool:
+    """Whether a category's `class` attribute marks it as a bar itself."""
+    return "Profile-progressBar" in class_value.split()
 
 
 def bars_in(serialised: str) -> list[Bar] | None:
