@@ -123,16 +123,17 @@ class PlayerProfiles:
     async def _load(self, pid: PlayerId, force: bool) -> Profile:
         record = await self._stored(pid)
         outdated = record is not None and record.parser_version != career_parser.PARSER_VERSION
-        if record is None or outdated or not self._fresh(record):
-            # Only a profile we would not answer with as it is needs the backoff check: a
-            # fresh one was fetched after any backoff of its key ended (a fetch clears it).
-            await self._unknown.check(unknown_key(pid))
+        if record is not None and not outdated and self._fresh(record):
+            # Also for a refresh job: a fresh record means someone refreshed it already.
+            # No backoff check: it was fetched after any backoff of its key ended.
+            self._hooks.storage_lookup("fresh_hit")
+            return self._profile(record)
+        await self._unknown.check(unknown_key(pid))
         if record is not None and outdated:
             record = await self._reparse(record)  # None: its page is unreadable, fetch it
         if record is None:
             self._hooks.storage_lookup("miss")
-        elif self._fresh(record):
-            # Also for a refresh job: a fresh record means someone refreshed it already.
+        elif self._fresh(record):  # re-parsed
             self._hooks.storage_lookup("fresh_hit")
             return self._profile(record)
         elif not force:
