@@ -77,16 +77,15 @@ class StaticPages:
 
     async def _get(self, spec: PageSpec) -> Result:
         record = await self._storage.get_static(spec.key)
-        if record is None:
+        # None: nothing stored, or a parse to redo from a stored page that is damaged.
+        read = None if record is None else await self._from_record(spec, record)
+        if read is None:
             self._hooks.storage_lookup("miss")
             return await self.fetch(spec)
-        now = self._clock()
-        stale = now - record.fetched_at >= spec.staleness
-        self._hooks.storage_lookup("stale_hit" if stale else "fresh_hit")
-        read = await self._from_record(spec, record)
-        if read is None:  # its stored page is damaged and its parse is outdated
-            return await self.fetch(spec)
         result, reparsed = read
+        now = self._clock()
+        stale = now - result.generated_at >= spec.staleness
+        self._hooks.storage_lookup("stale_hit" if stale else "fresh_hit")
         if reparsed is None and not stale:
             return result
         async with self._storage.transaction() as tx:

@@ -33,10 +33,13 @@ async def _served_then_outdated(settings: Settings) -> httpx.Response:
     return fresh
 
 
-async def _served_again(settings: Settings, upstream: FakeUpstreamServer) -> httpx.Response:
+async def _served_again(
+    settings: Settings, upstream: FakeUpstreamServer
+) -> tuple[httpx.Response, str]:
+    """The heroes list asked for by a restarted app, and the app's metrics then."""
     upstream.app.reset()
     async with running(settings) as client:
-        return await client.get("/heroes")
+        return await client.get("/heroes"), (await client.get("/metrics")).text
 
 
 async def test_a_page_stored_by_an_older_parser_is_reparsed(
@@ -44,7 +47,7 @@ async def test_a_page_stored_by_an_older_parser_is_reparsed(
 ) -> None:
     fresh = await _served_then_outdated(settings)
 
-    again = await _served_again(settings, upstream)
+    again, _ = await _served_again(settings, upstream)
 
     assert again.status_code == fresh.status_code == 200
     assert again.json() == fresh.json() != []
@@ -64,8 +67,11 @@ async def test_a_page_to_reparse_whose_stored_page_is_damaged_is_fetched_again(
     with closing(sqlite3.connect(settings.storage_path, isolation_level=None)) as conn:
         conn.execute("UPDATE static_data SET raw = x'28b52ffd2067617262616765'")
 
-    again = await _served_again(settings, upstream)
+    again, metrics = await _served_again(settings, upstream)
 
     assert again.status_code == 200
     assert again.json() == fresh.json()
     assert upstream.app.calls[HEROES_PAGE] == 1
+    # Counted as what it was: a storage miss, not a hit.
+    assert 'owdata_cache_lookups_total{layer="storage",result="miss"} 1.0' in metrics
+    assert 'layer="storage",result="fresh_hit"' not in metrics
