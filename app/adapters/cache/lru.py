@@ -60,12 +60,13 @@ class BytesLru:
         """Total size of the entries held, as `entry_size` counts it (for metrics)."""
         return self._bytes
 
-    def get(self, key: str) -> bytes | None:
-        """`key`'s value unless absent or expired; it becomes the most recently used."""
+    def get(self, key: str, now: float | None = None) -> bytes | None:
+        """`key`'s value unless absent or expired (at `now`, when the caller has just read
+        the clock); it becomes the most recently used."""
         entry = self._entries.get(key)
         if entry is None:
             return None
-        if entry[0] <= self.clock():
+        if entry[0] <= (self.clock() if now is None else now):
             self.drop(key)
             return None
         self._entries.move_to_end(key)

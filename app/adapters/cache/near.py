@@ -62,9 +62,10 @@ class NearCopies:
 
     def get(self, key: str) -> bytes | None:
         """The copy of `key` if there is one, unexpired and known current; else None."""
-        if self.clock() - self.fresh_as_of > self.staleness:
+        now = self.clock()
+        if now - self.fresh_as_of > self.staleness:
             return None  # not known current: ask Valkey (the copy may still be right)
-        return self._copies.get(key)
+        return self._copies.get(key, now)
 
     def begin(self, key: str) -> object | None:
         """Call before sending the GET whose reply may `fill` `key`; None: do not fill."""
