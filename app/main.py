@@ -25,6 +25,8 @@ from app import __version__
 from app.adapters.cache.memory import MemoryCache
 from app.api.access_log import AccessLogMiddleware, AccessWrite
 from app.api.application import OwdataApp
+from app.api.deps import get_container
+from app.api.direct_routes import DirectRoutes
 from app.api.docs import install_docs
 from app.api.errors import install_error_handlers
 from app.api.metrics_middleware import MetricsMiddleware, RequestMetrics
@@ -55,6 +57,18 @@ async def _before_accepting(app: OwdataApp, storage: Storage) -> None:
     gc.freeze()
 
 
+def direct_player_routes(app: OwdataApp, inner: ASGIApp) -> DirectRoutes:
+    """The player routes answered without FastAPI's stack; anything else goes to `inner`."""
+    return DirectRoutes(
+        inner,
+        owner=app,
+        routes=players.router.routes,
+        container=lambda: app.state.container,
+        container_dependency=get_container,
+        handlers=app.exception_handlers,
+    )
+
+
 UNSEEN_CACHE_BYTES = 1 << 20
 """The warm-up edge stack's own response cache (a few small answers)."""
 
@@ -72,11 +86,11 @@ def _edge_stack(
     access_lines: AccessWrite | None,
 ) -> ASGIApp:
     """The layers in front of FastAPI's stack (`app.handle`): access log, response cache,
-    request metrics."""
-    inner: ASGIApp = app.handle
+    request metrics, and the player routes answered directly."""
+    inner: ASGIApp = direct_player_routes(app, app.handle)
     counts, recorder_for = None, None
     if metrics is not None:
-        measured = MetricsMiddleware(app.handle, metrics=metrics)
+        measured = MetricsMiddleware(inner, metrics=metrics)
         inner, recorder_for = measured, measured.recorder_for
         layer: CacheLayer = "valkey" if settings.valkey_url else "memory"
         counts = metrics.http.lookup_counts(layer)
