@@ -87,6 +87,9 @@ class Settings(BaseSettings):
     memory_cache_max_bytes: Annotated[int, Field(ge=1_048_576)] = 64 * 1024 * 1024
     """Memory the in-process response cache (used without Valkey) may hold: answers, keys
     and per-entry overhead."""
+    prepared_hits_max_bytes: Annotated[int, Field(ge=0)] = 16 * 1024 * 1024
+    """Memory of the response cache's prepared hits (recent answers decoded, ready to
+    send), in bytes (0: none, every hit is decoded)."""
     profile_cache_max_bytes: Annotated[int, Field(ge=0)] = 32 * 1024 * 1024
     """Decoded player profiles kept by the storage adapter, in bytes (0: none)."""
     stale_answer_cache_timeout: Annotated[int, Field(ge=0, le=3600)] = 5

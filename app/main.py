@@ -102,6 +102,7 @@ def _edge_stack(
         max_query_length=settings.max_query_string_length,
         recorder_for=recorder_for,
         stale_ttl=settings.stale_answer_cache_timeout,
+        prepared_max_bytes=settings.prepared_hits_max_bytes,
     )
     if access_lines is not None:  # outermost: response cache hits are logged too
         edge = AccessLogMiddleware(edge, write=access_lines)

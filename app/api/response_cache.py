@@ -10,9 +10,11 @@ HEAD (the routes answer GET: a HEAD miss is their GET answer, stored, sent witho
 body). Query strings longer than `max_query_length` get a JSON 414 before anything else.
 
 Hits are the hottest path there is, so recent ones are kept prepared (`Hot`: decoded,
-headers built, ASGI messages ready) by raw path and query string. The cache stays the
-authority: a prepared hit is sent only while the cache returns the very bytes it was
-built from, so expiry, eviction and replacement behave exactly as without it.
+headers built, ASGI messages ready) by raw path and query string, within a bound in bytes
+(`prepared_max_bytes`: a prepared hit holds its stored bytes and a decoded copy of its
+body). The cache stays the authority: a prepared hit is sent only while the cache returns
+the very bytes it was built from, so expiry, eviction and replacement behave exactly as
+without it.
 """
 
 from __future__ import annotations
@@ -36,7 +38,10 @@ CACHED_PREFIXES = ("/heroes", "/roles", "/maps", "/gamemodes", "/players")
 CACHEABLE_STATUSES = frozenset({200, 404})
 # Scope key: the client's method when the app is asked for GET on its behalf (a HEAD miss).
 REQUEST_METHOD = "owdata.request_method"
-HOT_ENTRIES = 512
+PREPARED_HITS_MAX_BYTES = 16 * 1024 * 1024
+"""Default bound of the prepared hits' memory (`PREPARED_HITS_MAX_BYTES`)."""
+PREPARED_HIT_OVERHEAD = 512
+"""Bytes a prepared hit counts beyond its stored bytes and body (key, headers, messages)."""
 _MAX_AGE = re.compile(rb"(?:^|[ ,])max-age=(\d+)")
 _SWR = re.compile(rb"stale-while-revalidate=(\d+)")
 
@@ -66,6 +71,7 @@ class ResponseCacheMiddleware:
         max_query_length: int = 1024,
         recorder_for: RecorderFor | None = None,
         stale_ttl: int = 0,
+        prepared_max_bytes: int = PREPARED_HITS_MAX_BYTES,
     ) -> None:
         self.app = app
         # Seconds a stale answer is reused (0: each is rendered again, asking for a refresh).
@@ -78,7 +84,11 @@ class ResponseCacheMiddleware:
         # Hits ready to send, by raw (path, query string): a hit costs a lookup here and
         # one in the cache (which stays the authority: its answer must be the bytes this
         # was built from), not a key normalisation, a decode and a header build.
+        # Bounded in bytes: each counts the stored bytes it holds (which may outlive their
+        # cache entry), its decoded body and `PREPARED_HIT_OVERHEAD`.
         self._hot: dict[tuple[str, bytes], Hot] = {}
+        self.prepared_bytes = 0
+        self.prepared_max_bytes = prepared_max_bytes
         # An in-process cache, or Valkey's near copies, can answer without a coroutine
         # (`get_nowait`; its None means "ask `get`").
         self._get_nowait: Callable[[str], bytes | None] | None = getattr(cache, "get_nowait", None)
@@ -117,7 +127,7 @@ class ResponseCacheMiddleware:
             hot = self._remember(path, query, key, raw)  # None when unreadable
         if hot is None:  # absent or unreadable: the app answers and its answer replaces it
             self.counts.miss += 1
-            self._hot.pop((path, query), None)
+            self._forget(path, query)
             storing = _StoringSend(self, scope, send, key)
             if method == "HEAD":  # the routes answer GET; HEAD is that answer, body left out
                 scope = {**scope, "method": "GET", REQUEST_METHOD: "HEAD"}
@@ -156,10 +166,21 @@ class ResponseCacheMiddleware:
         except ValueError as exc:  # what `Entry.decode` raises on bytes it cannot read
             logger.warning("unreadable response cache entry %s, answered as a miss: %s", key, exc)
             return None
-        if len(self._hot) >= HOT_ENTRIES:
-            self._hot.clear()  # bounded: at most this many stored answers kept alive
+        self._forget(path, query)
+        size = _prepared_size(hot)
+        if size > self.prepared_max_bytes:
+            return hot  # sent, not kept: it alone would exceed the bound
+        if self.prepared_bytes + size > self.prepared_max_bytes:
+            self._hot.clear()  # full: start over (a prepared hit is rebuilt on its next hit)
+            self.prepared_bytes = 0
         self._hot[path, query] = hot
+        self.prepared_bytes += size
         return hot
+
+    def _forget(self, path: str, query: bytes) -> None:
+        hot = self._hot.pop((path, query), None)
+        if hot is not None:
+            self.prepared_bytes -= _prepared_size(hot)
 
     def _record(self, path: str, method: str) -> Record:
         if self.recorder_for is None:
@@ -211,6 +232,10 @@ class ResponseCacheMiddleware:
             await self.cache.set(key, entry.encode(), ttl)
         except Exception:  # the cache is an optimisation: never fail a response for it
             logger.exception("could not store %s in the response cache", key)
+
+
+def _prepared_size(hot: Hot) -> int:
+    return len(hot.raw) + len(hot.entry.body) + PREPARED_HIT_OVERHEAD
 
 
 def repeated_parameter_body(exc: RepeatedParameterError) -> bytes:

@@ -34,10 +34,12 @@ class Origin:
     max_age: int = MAX_AGE
     extra_cache_control: str = ""
     age: int = 0
+    padding: int = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         self.calls += 1
-        body = json.dumps({"path": scope["path"], "answer": self.calls}).encode()
+        answer = {"path": scope["path"], "answer": self.calls, "pad": "x" * self.padding}
+        body = json.dumps(answer).encode()
         headers = [
             (b"content-type", b"application/json"),
             (b"content-length", b"%d" % len(body)),
@@ -276,3 +278,39 @@ def test_entries_round_trip_and_read_the_format_without_swr() -> None:
     assert Entry.decode(fresh.encode()) == fresh
     assert Entry.decode(stale.encode()) == stale
     assert Entry.decode(b'404 12.500 60 "x"\n{}') == Entry(404, 12.5, 60, b'"x"', b"{}")
+
+
+def bounded(max_bytes: int) -> tuple[ResponseCacheMiddleware, Origin, httpx.AsyncClient]:
+    origin = Origin(padding=1000)
+    app = ResponseCacheMiddleware(
+        origin, cache=MemoryCache(max_bytes=1 << 20), prepared_max_bytes=max_bytes
+    )
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://owdata")
+    return app, origin, client
+
+
+async def test_prepared_hits_stay_within_their_bytes() -> None:
+    """Each prepared hit holds its stored bytes and a copy of its body: bounded in bytes,
+    whatever the number of answers (a few hundred whole profiles would be 100+ MB)."""
+    app, origin, client = bounded(8 * 1024)
+    async with client:
+        for n in range(40):
+            miss = await client.get(f"/heroes/h{n}")
+            hit = await client.get(f"/heroes/h{n}")
+
+            assert hit.headers["x-cache-status"] == "hit"
+            assert hit.content == miss.content
+            assert 0 < app.prepared_bytes <= 8 * 1024
+    assert origin.calls == 40
+
+
+async def test_an_answer_bigger_than_the_bound_is_sent_not_kept() -> None:
+    app, origin, client = bounded(1024)
+    async with client:
+        miss = await client.get("/heroes/ana")
+        hits = [await client.get("/heroes/ana") for _ in range(2)]
+
+    assert [hit.content for hit in hits] == [miss.content] * 2
+    assert [hit.headers["x-cache-status"] for hit in hits] == ["hit", "hit"]
+    assert app.prepared_bytes == 0
+    assert origin.calls == 1
