@@ -16,7 +16,8 @@ FastAPI's stack (`app.handle`) is entered and answers the routes it is given its
 
 Whatever it is not sure of goes on to FastAPI, which stays the reference: another method
 than GET, a `root_path`, a path none of its routes match, a parameter given twice or
-missing, a value that does not validate (FastAPI then writes the 422 and its details).
+missing, a value that does not validate (FastAPI then writes the 422 and its details),
+and every request while the app's `dependency_overrides` replace a dependency.
 The answers are the same bytes and headers either way (`tests/e2e/test_direct_routes.py`
 sends a corpus of requests to both and compares them).
 """
@@ -124,6 +125,7 @@ class DirectRoutes:
         self.owner = owner
         self.container = container
         self.handlers = handlers
+        self.overrides: Mapping[Any, Any] = getattr(owner, "dependency_overrides", {})
         api_routes = [route for route in routes if isinstance(route, APIRoute)]
         self.routes = tuple(_direct(route, container_dependency) for route in api_routes)
         # What the paths of these routes start with: any other path goes on at once.
@@ -147,6 +149,8 @@ class DirectRoutes:
     ) -> tuple[Callable[..., Awaitable[Response]], dict[str, Any]] | None:
         path: str = scope["path"]
         if scope["method"] != "GET" or scope.get("root_path") or not path.startswith(self.prefixes):
+            return None
+        if self.overrides:  # dependencies replaced (`app.dependency_overrides`): FastAPI's job
             return None
         for route in self.routes:
             match = route.regex.match(path)

@@ -18,6 +18,7 @@ import pytest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.application import OwdataApp
+from app.api.deps import get_container
 from app.config import Settings
 from app.devtools.fake_upstream import FakeUpstreamServer
 from app.main import create_app, direct_player_routes
@@ -107,6 +108,7 @@ async def answer(app: ASGIApp, path: str, query: str, method: str = "GET") -> An
 
 @dataclass
 class Stacks:
+    app: OwdataApp
     fastapi: ASGIApp
     direct: ASGIApp
     handed: list[str]
@@ -124,7 +126,7 @@ async def stacks(settings: Settings) -> AsyncIterator[Stacks]:
             handed.append(scope["path"])
             await app.handle(scope, receive, send)
 
-        yield Stacks(app.handle, direct_player_routes(app, fastapi), handed)
+        yield Stacks(app, app.handle, direct_player_routes(app, fastapi), handed)
 
 
 @pytest.mark.parametrize(("path", "query", "direct"), CASES)
@@ -185,3 +187,14 @@ async def test_a_malformed_page_is_answered_by_the_parse_error_handler(
     assert got == expected
     assert got.status == 502
     assert stacks.handed == []
+
+
+async def test_replaced_dependencies_send_every_request_to_fastapi(stacks: Stacks) -> None:
+    """`dependency_overrides` are FastAPI's: while one is set, FastAPI answers."""
+    container = stacks.app.state.container
+    stacks.app.dependency_overrides[get_container] = lambda: container
+
+    got = await answer(stacks.direct, "/players/TeKrop-2217/summary", "")
+
+    assert got.status == 200
+    assert stacks.handed == ["/players/TeKrop-2217/summary"]
