@@ -51,6 +51,22 @@ UPSTREAM_STATUSES = ("200", "403", "404", "timeout", "error")
 JOB_KINDS = ("refresh_static", "refresh_player")
 JOB_OUTCOMES = ("done", "retry", "dead")
 CACHE_OPERATIONS = ("get", "set", "delete", "delete_prefix")
+STORAGE_OPERATIONS = (
+    ("player_profiles", "get"),
+    ("player_profiles", "find_by_battletag"),
+    ("player_profiles", "put"),
+    ("player_profiles", "delete_older_than"),
+    ("static_data", "get"),
+    ("static_data", "put"),
+    ("unknown_players", "get"),
+    ("unknown_players", "put"),
+    ("unknown_players", "clear"),
+    ("unknown_players", "count"),
+    ("unknown_players", "delete_due_before"),
+    ("all", "stats"),
+)
+"""(table, operation) of every storage operation the adapters time: their series exist
+from the start (a first request does not pay for creating a histogram's children)."""
 
 
 class EventMetrics:
@@ -183,3 +199,6 @@ class EventMetrics:
                 self.jobs_finished.labels(kind, outcome)
         for operation in CACHE_OPERATIONS:
             self.cache_errors.labels(operation)
+        for table, operation in STORAGE_OPERATIONS:
+            self.storage_duration.labels(table, operation)
+            self.storage_errors.labels(table, operation)

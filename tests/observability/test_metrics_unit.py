@@ -3,6 +3,7 @@ route templates keep label cardinality bounded, and the middleware counts every 
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import random
 import re
@@ -51,9 +52,8 @@ def test_each_hook_records_its_metric(metrics: Metrics) -> None:
         == 1
     )
     assert value(metrics, "owdata_storage_errors_total", table="static_data", operation="put") == 1
-    assert (
-        value(metrics, "owdata_storage_errors_total", table="static_data", operation="get") is None
-    )
+    # Every operation's series exists from the start; a successful one counts no error.
+    assert value(metrics, "owdata_storage_errors_total", table="static_data", operation="get") == 0
     assert value(metrics, "owdata_cache_lookups_total", layer="memory", result="fresh_hit") == 1
     assert value(metrics, "owdata_cache_lookups_total", layer="memory", result="miss") == 1
     assert value(metrics, "owdata_cache_lookups_total", layer="storage", result="stale_hit") == 1
@@ -311,3 +311,36 @@ def test_the_job_kinds_exported_at_zero_are_the_ones_services_queue() -> None:
     from app.services.static_pages import REFRESH_STATIC
 
     assert set(JOB_KINDS) == {REFRESH_STATIC, REFRESH_PLAYER}
+
+
+def _timed_operations(source: str) -> set[tuple[str, str]]:
+    """The (table, operation) of every `self._timed("table", "operation")` in `source`."""
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "_timed"
+        ):
+            table, operation = (ast.literal_eval(arg) for arg in node.args)
+            found.add((table, operation))
+    return found
+
+
+@pytest.mark.parametrize("adapter", ["sqlite.py", "postgres.py"])
+def test_the_storage_operations_exported_at_zero_are_the_ones_adapters_time(
+    adapter: str, metrics: Metrics
+) -> None:
+    """Every series exists from the start: a first request does not create (and pay for)
+    a histogram's children, and a dashboard's rate() has data from the first scrape."""
+    from app.metrics.definitions import STORAGE_OPERATIONS
+
+    source = (Path(__file__).parents[2] / "app/adapters/storage" / adapter).read_text()
+    timed = _timed_operations(source)
+    exported = {
+        (s.labels["table"], s.labels["operation"])
+        for s in _samples(metrics, "owdata_storage_operation_duration_seconds_count")
+    }
+
+    assert timed == set(STORAGE_OPERATIONS)
+    assert exported == set(STORAGE_OPERATIONS)
