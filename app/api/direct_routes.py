@@ -85,6 +85,8 @@ def _direct(route: APIRoute, container_dependency: Callable[..., Any]) -> _Route
             default = marker.default
         required = default is PydanticUndefined or default is Ellipsis
         param = _Param(name, TypeAdapter(annotation), required, default)
+        for example in marker.examples or ():  # the validator's first use (its pattern's
+            _valid(param, example)  # compilation) is paid here, not by a first request
         (path_params if isinstance(marker, params.Path) else query_params).append(param)
     if container_arg is None:
         raise ValueError(f"{route.path}: the endpoint does not take the container")
