@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Response
@@ -32,6 +33,31 @@ def render[T](adapter: TypeAdapter[T], data: Any, *, exclude_unset: bool = False
     exponent is spelt without padding (`1e-7` for `1e-07`), as JSON allows."""
     model = adapter.validate_python(data)
     return adapter.dump_json(model, ensure_ascii=True, exclude_unset=exclude_unset)
+
+
+@dataclass(frozen=True, slots=True)
+class _Rendered:
+    adapter: object  # held: its id in the key is never another adapter's
+    body: bytes
+
+
+def render_result[T](
+    adapter: TypeAdapter[T], result: Result, *, exclude_unset: bool = False
+) -> bytes:
+    """`render` of `result.data`, once per shared view: when the service hands out a view
+    it keeps (`Result.renderings`), the bytes rendered from it are kept with it, and a later
+    request for the same view object is not validated and written again (its data is only
+    read, so its rendering cannot change)."""
+    kept = result.renderings
+    if kept is None:
+        return render(adapter, result.data, exclude_unset=exclude_unset)
+    key = (id(adapter), exclude_unset)
+    found = kept.get(key)
+    if isinstance(found, _Rendered) and found.adapter is adapter:
+        return found.body
+    body = render(adapter, result.data, exclude_unset=exclude_unset)
+    kept[key] = _Rendered(adapter, body)
+    return body
 
 
 def cached_json(

@@ -20,9 +20,9 @@ def counting() -> tuple[list[int], Any]:
 def test_a_body_is_computed_once_per_career_object_and_view() -> None:
     memo, career = ViewMemo(), {"summary": 1}
     calls, compute = counting()
-    first = memo.body("k", career, ("stats", "pc"), compute)
-    assert memo.body("k", career, ("stats", "pc"), compute) is first
-    memo.body("k", career, ("stats", "console"), compute)
+    first = memo.view("k", career, ("stats", "pc"), compute)
+    assert memo.view("k", career, ("stats", "pc"), compute) is first  # body and renderings
+    memo.view("k", career, ("stats", "console"), compute)
     assert len(calls) == 2
 
 
@@ -30,8 +30,8 @@ def test_another_career_object_for_the_key_is_computed_again() -> None:
     # Storage gives a new object when the stored row changed, even with equal content.
     memo = ViewMemo()
     calls, compute = counting()
-    memo.body("k", {"v": 1}, "view", compute)
-    assert memo.body("k", {"v": 1}, "view", compute) == {"n": 2}
+    memo.view("k", {"v": 1}, "view", compute)
+    assert memo.view("k", {"v": 1}, "view", compute).body == {"n": 2}
     assert len(calls) == 2
 
 
@@ -40,7 +40,7 @@ def test_at_most_max_careers_are_remembered() -> None:
     careers = [{"i": i} for i in range(3)]
     calls, compute = counting()
     for i, career in enumerate(careers):
-        memo.body(str(i), career, "view", compute)
-    memo.body("2", careers[2], "view", compute)  # kept
-    memo.body("0", careers[0], "view", compute)  # forgotten: computed again
+        memo.view(str(i), career, "view", compute)
+    memo.view("2", careers[2], "view", compute)  # kept
+    memo.view("0", careers[0], "view", compute)  # forgotten: computed again
     assert len(calls) == 4

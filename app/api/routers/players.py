@@ -11,7 +11,7 @@ from app.api.deps import ContainerDep
 from app.api.models import players as models
 from app.api.openapi import PLAYER_NOT_FOUND, PLAYERS_TAG, errors
 from app.api.player_params import PlayerIdPath, SearchName
-from app.api.responses import cached_json, render
+from app.api.responses import cached_json, render, render_result
 from app.domain.enums import PlayerGamemode, PlayerPlatform
 from app.services.results import Result
 
@@ -105,7 +105,7 @@ async def get_player_stats_summary(
 ) -> Response:
     """Games, win rate, KDA, totals and averages per 10 minutes: overall, per role, per hero."""
     result = await container.players.stats_summary(player_id, gamemode=gamemode, platform=platform)
-    body = render(models.PLAYER_STATS_SUMMARY, result.data, exclude_unset=True)
+    body = render_result(models.PLAYER_STATS_SUMMARY, result, exclude_unset=True)
     return _player_response(container, result, body)
 
 
@@ -127,7 +127,7 @@ async def get_player_career_stats(
     result = await container.players.career_stats(
         player_id, gamemode=gamemode, platform=platform, hero=hero
     )
-    body = render(models.PLAYER_CAREER_STATS, result.data, exclude_unset=True)
+    body = render_result(models.PLAYER_CAREER_STATS, result, exclude_unset=True)
     return _player_response(container, result, body)
 
 
@@ -149,7 +149,7 @@ async def get_player_stats(
     result = await container.players.stats(
         player_id, gamemode=gamemode, platform=platform, hero=hero
     )
-    body = render(models.CAREER_STATS, result.data, exclude_unset=True)
+    body = render_result(models.CAREER_STATS, result, exclude_unset=True)
     return _player_response(container, result, body)
 
 

@@ -6,12 +6,16 @@ from collections.abc import Mapping
 
 from app.domain import player_views
 from app.services.players.profiles import PlayerProfiles, Profile
-from app.services.players.view_memo import ViewMemo
+from app.services.players.view_memo import View, ViewMemo
 from app.services.results import Result
 
 
 def _result(profile: Profile, body: object) -> Result:
     return Result(body, profile.fetched_at, profile.stale)
+
+
+def _view_result(profile: Profile, view: View) -> Result:
+    return Result(view.body, profile.fetched_at, profile.stale, view.renderings)
 
 
 class PlayersService:
@@ -35,7 +39,7 @@ class PlayersService:
         self, player_id: str, *, gamemode: str | None, platform: str | None
     ) -> Result:
         profile = await self._profiles.get(player_id)
-        body = self._memo.body(
+        view = self._memo.view(
             profile.key,
             profile.career,
             ("stats_summary", gamemode, platform),
@@ -43,13 +47,13 @@ class PlayersService:
                 profile.career, gamemode=gamemode, platform=platform, hero_roles=self._hero_roles
             ),
         )
-        return _result(profile, body)
+        return _view_result(profile, view)
 
     async def career_stats(
         self, player_id: str, *, gamemode: str, platform: str | None, hero: str | None
     ) -> Result:
         profile = await self._profiles.get(player_id)
-        body = self._memo.body(
+        view = self._memo.view(
             profile.key,
             profile.career,
             ("career_stats", gamemode, platform, hero),
@@ -57,13 +61,13 @@ class PlayersService:
                 profile.career, gamemode=gamemode, platform=platform, hero=hero
             ),
         )
-        return _result(profile, body)
+        return _view_result(profile, view)
 
     async def stats(
         self, player_id: str, *, gamemode: str, platform: str | None, hero: str | None
     ) -> Result:
         profile = await self._profiles.get(player_id)
-        body = self._memo.body(
+        view = self._memo.view(
             profile.key,
             profile.career,
             ("stats", gamemode, platform, hero),
@@ -71,4 +75,4 @@ class PlayersService:
                 profile.career, gamemode=gamemode, platform=platform, hero=hero
             ),
         )
-        return _result(profile, body)
+        return _view_result(profile, view)

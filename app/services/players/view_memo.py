@@ -10,12 +10,13 @@ what validating and writing its JSON costs.
 
 Only views of the career alone are kept (`stats/summary`, `stats/career`, `stats`): the
 summary and the full profile also depend on the search entry. Bodies are shared, like the
-career: they are only read (rendered). At most `max_careers` careers are remembered
-(least recently used first), each with the bodies asked of it.
+career: they are only read (rendered), and what is derived from one (its rendered bytes)
+is kept with it in `View.renderings`. At most `max_careers` careers are remembered
+(least recently used first), each with the views asked of it.
 
 Example:
     >>> memo = ViewMemo()
-    >>> memo.body("ab%7Ccd", career, ("stats", "pc"), lambda: compute(career))  # doctest: +SKIP
+    >>> memo.view("ab%7Ccd", career, ("stats", "pc"), lambda: view_of(career))  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -29,10 +30,19 @@ from app.ports import JSONValue
 MAX_CAREERS = 16
 
 
+@dataclass(frozen=True, slots=True)
+class View:
+    """A view's body and what callers derived from it (`renderings`: the API keeps the
+    bytes it rendered there), reused and dropped together."""
+
+    body: object
+    renderings: dict[Hashable, object] = field(default_factory=dict)
+
+
 @dataclass(slots=True)
 class _Career:
     career: JSONValue
-    bodies: dict[Hashable, object] = field(default_factory=dict)
+    views: dict[Hashable, View] = field(default_factory=dict)
 
 
 class ViewMemo:
@@ -40,16 +50,17 @@ class ViewMemo:
         self._max = max_careers
         self._careers: OrderedDict[str, _Career] = OrderedDict()
 
-    def body(
+    def view(
         self, key: str, career: JSONValue, view: Hashable, compute: Callable[[], object]
-    ) -> object:
-        """`compute()`, or what it returned for this very `career` and `view` before."""
+    ) -> View:
+        """`compute()`'s body, or the `View` it made for this very `career` and `view`."""
         entry = self._careers.get(key)
         if entry is None or entry.career is not career:
             entry = self._careers[key] = _Career(career)
             while len(self._careers) > self._max:
                 self._careers.popitem(last=False)
         self._careers.move_to_end(key)
-        if view not in entry.bodies:
-            entry.bodies[view] = compute()
-        return entry.bodies[view]
+        found = entry.views.get(view)
+        if found is None:
+            found = entry.views[view] = View(compute())
+        return found
