@@ -252,7 +252,9 @@ def build_services(
             clock=clock,
         ),
         hero_stats=HeroStatsService(upstream, adapters.cache, clock),
-        players=PlayersService(profiles, curated.HERO_ROLES),
+        players=PlayersService(
+            profiles, curated.HERO_ROLES, views_max_bytes=settings.player_views_max_bytes
+        ),
         player_search=PlayerSearch(
             storage,
             upstream,

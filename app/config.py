@@ -92,6 +92,8 @@ class Settings(BaseSettings):
     send), in bytes (0: none, every hit is decoded)."""
     profile_cache_max_bytes: Annotated[int, Field(ge=0)] = 32 * 1024 * 1024
     """Decoded player profiles kept by the storage adapter, in bytes (0: none)."""
+    player_views_max_bytes: Annotated[int, Field(ge=0)] = 16 * 1024 * 1024
+    """Stats views of stored careers kept with their rendered JSON, in bytes (0: none)."""
     stale_answer_cache_timeout: Annotated[int, Field(ge=0, le=3600)] = 5
     """Seconds a stale answer (served while its refresh runs) is reused; 0 = render each."""
 

@@ -19,10 +19,12 @@ def _view_result(profile: Profile, view: View) -> Result:
 
 
 class PlayersService:
-    def __init__(self, profiles: PlayerProfiles, hero_roles: Mapping[str, str]) -> None:
+    def __init__(
+        self, profiles: PlayerProfiles, hero_roles: Mapping[str, str], *, views_max_bytes: int
+    ) -> None:
         self._profiles = profiles
         self._hero_roles = hero_roles
-        self._memo = ViewMemo()
+        self._memo = ViewMemo(views_max_bytes)
 
     async def summary(self, player_id: str) -> Result:
         profile = await self._profiles.get(player_id)
