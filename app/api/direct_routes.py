@@ -65,8 +65,10 @@ class _Route:
 
 
 def _direct(route: APIRoute, container_dependency: Callable[..., Any]) -> _Route:
-    """How `route` is answered directly; `ValueError` if its endpoint needs more than the
-    container, path parameters and plain query parameters."""
+    """How `route` is answered directly; `ValueError` if it answers another method than
+    GET, or its endpoint needs more than the container, path and plain query parameters."""
+    if route.methods != {"GET"}:
+        raise ValueError(f"{route.path}: only GET routes are answered directly")
     hints = get_type_hints(route.endpoint, include_extras=True)
     container_arg = None
     path_params: list[_Param] = []

@@ -56,6 +56,17 @@ def test_an_aliased_query_parameter_is_refused_at_start() -> None:
         build(router)
 
 
+def test_a_route_of_another_method_is_refused_at_start() -> None:
+    router = APIRouter()
+
+    @router.post("/things")
+    async def things(c: Container) -> Response:
+        return Response()
+
+    with pytest.raises(ValueError, match="only GET routes"):
+        build(router)
+
+
 def test_an_endpoint_without_the_container_is_refused_at_start() -> None:
     router = APIRouter()
 
