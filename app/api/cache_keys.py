@@ -53,10 +53,16 @@ its own text, and `urlencode` writes them back unchanged."""
 def query_pairs(query_string: bytes) -> list[tuple[str, str]]:
     """The (name, value) pairs of a raw query string, decoded as starlette decodes them
     (`parse_qsl` of its latin-1 text, blank values kept); a plain one is split directly."""
+    return _read_query(query_string)[0]
+
+
+def _read_query(query_string: bytes) -> tuple[list[tuple[str, str]], bool]:
+    """`query_pairs`, and whether the query string was plain (`_PLAIN_QUERY`)."""
     if _PLAIN_QUERY.fullmatch(query_string):
         text = query_string.decode("ascii")
-        return [(name, value) for name, _, value in (p.partition("=") for p in text.split("&"))]
-    return parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+        pairs = [(name, value) for name, _, value in (p.partition("=") for p in text.split("&"))]
+        return pairs, True
+    return parse_qsl(query_string.decode("latin-1"), keep_blank_values=True), False
 
 
 def cache_key(path: str, query_string: bytes) -> str:
@@ -64,8 +70,8 @@ def cache_key(path: str, query_string: bytes) -> str:
     path = path.rstrip("/") or "/"
     if not query_string:
         return path
-    plain = _PLAIN_QUERY.fullmatch(query_string) is not None
-    pairs = sorted(pair for pair in query_pairs(query_string) if pair[0] in KNOWN_PARAMS)
+    read, plain = _read_query(query_string)
+    pairs = sorted(pair for pair in read if pair[0] in KNOWN_PARAMS)
     for (name, _), (next_name, _) in pairwise(pairs):
         if name == next_name:
             raise RepeatedParameterError(name, [v for n, v in pairs if n == name])
