@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Response
@@ -35,12 +34,6 @@ def render[T](adapter: TypeAdapter[T], data: Any, *, exclude_unset: bool = False
     return adapter.dump_json(model, ensure_ascii=True, exclude_unset=exclude_unset)
 
 
-@dataclass(frozen=True, slots=True)
-class _Rendered:
-    adapter: object  # held: its id in the key is never another adapter's
-    body: bytes
-
-
 def render_result[T](
     adapter: TypeAdapter[T], result: Result, *, exclude_unset: bool = False
 ) -> bytes:
@@ -51,12 +44,11 @@ def render_result[T](
     kept = result.renderings
     if kept is None:
         return render(adapter, result.data, exclude_unset=exclude_unset)
-    key = (id(adapter), exclude_unset)
+    key = (adapter, exclude_unset)  # a TypeAdapter hashes and compares by identity
     found = kept.get(key)
-    if isinstance(found, _Rendered) and found.adapter is adapter:
-        return found.body
-    body = render(adapter, result.data, exclude_unset=exclude_unset)
-    kept[key] = _Rendered(adapter, body)
+    if isinstance(found, bytes):
+        return found
+    body = kept[key] = render(adapter, result.data, exclude_unset=exclude_unset)
     return body
 
 
