@@ -42,9 +42,6 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.api.cache_keys import query_pairs
 
-Handler = Callable[[Request, Exception], Awaitable[Response]]
-"""An exception handler as the app registers it (`app.exception_handlers`)."""
-
 
 @dataclass(frozen=True, slots=True)
 class _Param:
