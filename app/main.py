@@ -78,16 +78,15 @@ def _discard(fields: dict[str, Any]) -> None:
 
 
 def _edge_stack(
-    app: OwdataApp,
+    inner: ASGIApp,
     settings: Settings,
     cache: Cache,
     metrics: RequestMetrics | None,
     clock: Clock,
     access_lines: AccessWrite | None,
 ) -> ASGIApp:
-    """The layers in front of FastAPI's stack (`app.handle`): access log, response cache,
-    request metrics, and the player routes answered directly."""
-    inner: ASGIApp = direct_player_routes(app, app.handle)
+    """The layers in front of `inner` (the direct player routes, then FastAPI's stack):
+    access log, response cache, request metrics."""
     counts, recorder_for = None, None
     if metrics is not None:
         measured = MetricsMiddleware(inner, metrics=metrics)
@@ -169,11 +168,13 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> FastAPI:
     document_search_max_limit(app, settings.search_max_limit)
     if metrics is not None:
         app.include_router(metrics_router(metrics))
-    app.edge = _edge_stack(app, settings, cache, metrics, clock, access_lines)
+    # Stateless (no cache, no counts): built once, behind both edge stacks.
+    direct = direct_player_routes(app, app.handle)
+    app.edge = _edge_stack(direct, settings, cache, metrics, clock, access_lines)
     # The same stack with a cache and counts of its own, for warm-up requests: nothing
     # they do is stored, counted or logged where anyone can see it.
     app.unseen_edge = lambda: _edge_stack(
-        app,
+        direct,
         settings,
         MemoryCache(max_bytes=UNSEEN_CACHE_BYTES),
         UnseenMetrics() if metrics is not None else None,
